@@ -1,0 +1,111 @@
+"""The one audit trail: who changed what, when, with the values before and after.
+
+The acting user comes from the request (AuditContextMiddleware) or, in tasks and commands, from
+`acting_as(user)`. Models built on `bureau.models.BaseModel` write their entries themselves, for
+single saves and for bulk writes alike; logins, failed logins and refused access are recorded by
+the signal handlers and views below.
+"""
+
+import contextlib
+import contextvars
+import datetime
+import decimal
+import uuid
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models.fields.files import FieldFile
+
+_context = contextvars.ContextVar("audit_context", default=None)
+
+
+class Context:
+    __slots__ = ("ip", "path", "user")
+
+    def __init__(self, user=None, ip=None, path=""):
+        self.user, self.ip, self.path = user, ip, path
+
+
+def current():
+    return _context.get() or Context()
+
+
+@contextlib.contextmanager
+def acting_as(user, ip=None, path=""):
+    token = _context.set(Context(user if user and user.is_authenticated else None, ip, path))
+    try:
+        yield
+    finally:
+        _context.reset(token)
+
+
+def plain(value):
+    """A JSON-safe copy of a field value."""
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, FieldFile):
+        return value.name or None
+    return value
+
+
+def mask(value):
+    """Personal data (ID numbers) is logged as changed, never in clear."""
+    return value[:4] + "…" + value[-2:] if value and isinstance(value, str) and len(value) > 6 else value
+
+
+def snapshot(obj):
+    masked = getattr(obj, "audit_masked", ())
+    return {
+        f.attname: mask(plain(getattr(obj, f.attname))) if f.attname in masked else plain(getattr(obj, f.attname))
+        for f in obj._meta.concrete_fields
+    }
+
+
+def diff(before, after):
+    keys = (before or {}).keys() | (after or {}).keys()
+    return {
+        k: [(before or {}).get(k), (after or {}).get(k)]
+        for k in sorted(keys)
+        if (before or {}).get(k) != (after or {}).get(k)
+    }
+
+
+def entry(action, obj=None, *, changes=None, model=None, object_id="", object_repr="", unit_id=None, user=None):
+    """An unsaved AuditEntry; write many at once with `AuditEntry.objects.bulk_create`."""
+    from bureau.models import AuditEntry
+    from bureau.scoping import unit_of
+
+    ctx = current()
+    user = user or ctx.user
+    if obj is not None:
+        model = type(obj)
+        object_id = str(obj.pk)
+        object_repr = str(obj)[:200]
+        if unit_id is None and getattr(obj, "unit_field", None):
+            try:
+                unit_id = unit_of(obj)
+            except Exception:  # a dangling relation must not stop the write being logged
+                unit_id = None
+    return AuditEntry(
+        action=action,
+        user=user if user and getattr(user, "pk", None) else None,
+        username=getattr(user, "username", "") or "",
+        content_type=ContentType.objects.get_for_model(model) if model is not None else None,
+        object_id=object_id,
+        object_repr=object_repr,
+        unit_id=unit_id,
+        changes=changes or {},
+        ip=ctx.ip,
+        path=ctx.path[:300],
+    )
+
+
+def record(action, obj=None, **kwargs):
+    item = entry(action, obj, **kwargs)
+    item.save()
+    return item
+
+
+def client_ip(request):
+    return request.META.get("REMOTE_ADDR")

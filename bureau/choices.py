@@ -1,0 +1,33 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitKind(models.TextChoices):
+    PARTY = "party", _("党的机关")
+    GOVERNMENT = "government", _("行政机关")
+    CONGRESS = "congress", _("人大机关")
+    CPPCC = "cppcc", _("政协机关")
+    MASS = "mass", _("群团机关")
+    INSTITUTION = "institution", _("事业单位")
+
+
+class Rank(models.TextChoices):
+    """Ranks of the municipal table of 发改投资〔2014〕2674号 (office-room limits per person)."""
+
+    CITY_HEAD = "city_head", _("市级正职")
+    CITY_DEPUTY = "city_deputy", _("市级副职")
+    BUREAU_HEAD = "bureau_head", _("正局（处）级")
+    BUREAU_DEPUTY = "bureau_deputy", _("副局（处）级")
+    BELOW_BUREAU = "below_bureau", _("局（处）级以下")
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create", _("新增")
+    UPDATE = "update", _("修改")
+    DELETE = "delete", _("删除")
+    LOGIN = "login", _("登录")
+    LOGIN_FAILED = "login_failed", _("登录失败")
+    LOGOUT = "logout", _("退出")
+    DENIED = "denied", _("拒绝访问")
+    GRANT = "grant", _("授权")
+    ACTION = "action", _("操作")

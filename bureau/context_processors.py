@@ -1,0 +1,26 @@
+from django.urls import NoReverseMatch, reverse
+
+from bureau.roles import user_roles
+from bureau.scoping import can
+
+
+def navigation(request):
+    """The menu: each app's registry pages the user may open, grouped by work area."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    from django.apps import apps
+
+    from bureau.generic import registry
+
+    menu = {}
+    for model, config in registry().items():
+        if not can(user, model, "view"):
+            continue
+        try:
+            url = reverse(config.url_name("list"))
+        except NoReverseMatch:
+            continue
+        area = apps.get_app_config(model._meta.app_label).verbose_name
+        menu.setdefault(area, []).append((model._meta.verbose_name_plural, url))
+    return {"nav_menu": menu, "nav_roles": user_roles(user)}

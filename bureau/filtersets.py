@@ -1,0 +1,48 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from bureau.models import Person, Unit
+
+
+class BaseFilterSet(django_filters.FilterSet):
+    """The one filter base: a free-text `q` over `search_fields`, and scoped dropdowns."""
+
+    search_fields = ()
+
+    q = django_filters.CharFilter(method="search", label=_("关键词"))
+
+    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+        super().__init__(data, queryset, request=request, **kwargs)
+        user = getattr(request, "user", None)
+        for f in self.filters.values():
+            queryset_ = getattr(f, "queryset", None)
+            if user is not None and queryset_ is not None and hasattr(queryset_, "for_user"):
+                f.queryset = queryset_.for_user(user, "view")
+        if not self.search_fields:
+            self.filters.pop("q", None)
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = Q()
+        for field in self.search_fields:
+            condition |= Q(**{f"{field}__icontains": value})
+        return queryset.filter(condition)
+
+
+class UnitFilterSet(BaseFilterSet):
+    search_fields = ("name", "short_name", "uscc")
+
+    class Meta:
+        model = Unit
+        fields = ["kind", "is_public_institution", "active", "parent"]
+
+
+class PersonFilterSet(BaseFilterSet):
+    search_fields = ("name",)
+
+    class Meta:
+        model = Person
+        fields = ["unit", "rank"]

@@ -1,0 +1,364 @@
+"""Generic pages for every registry model: per model, a `ModelViews` subclass declares the model,
+its form, filter set and list columns; `ModelViews.urls()` gives the list, detail, create, edit,
+delete, history and export pages, all scoped through `for_user`.
+"""
+
+import datetime
+import decimal
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.paginator import Paginator
+from django.db import models, transaction
+from django.db.models import ProtectedError
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
+from django.template.defaultfilters import floatformat
+from django.urls import get_resolver, path, reverse
+from django.utils import formats
+from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.views import View
+
+from bureau import audit
+from bureau.choices import AuditAction
+from bureau.models import AuditEntry, Conflict
+from bureau.scoping import can, has_model_perm
+
+REGISTRY = {}  # model -> ModelViews subclass, for navigation and the coverage meta-test
+
+
+def registry():
+    """Every model's ModelViews; loading the URLconf imports every app's views."""
+    get_resolver().url_patterns  # noqa: B018
+    return REGISTRY
+
+
+def label_of(model, name, overrides=None):
+    if overrides and name in overrides:
+        return overrides[name]
+    try:
+        return model._meta.get_field(name).verbose_name
+    except FieldDoesNotExist:
+        attr = getattr(model, name, None)
+        return getattr(attr, "short_description", None) or getattr(
+            getattr(attr, "fget", None), "short_description", name
+        )
+
+
+def display(obj, name):
+    """A cell's text: choice labels, related names, yes/no, numbers with their decimals."""
+    try:
+        field = obj._meta.get_field(name)
+    except FieldDoesNotExist:
+        field = None
+    if field is not None and field.choices:
+        return getattr(obj, f"get_{name}_display")()
+    if field is not None and field.many_to_many:
+        return "、".join(str(o) for o in getattr(obj, name).all())
+    value = getattr(obj, name)
+    if callable(value):
+        value = value()
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    if isinstance(value, decimal.Decimal):
+        return floatformat(value, -2)
+    if isinstance(value, datetime.datetime | datetime.date):
+        return formats.localize(value)
+    return str(value)
+
+
+def related_names(model, names):
+    """The foreign keys among the list columns, to fetch them in the same query (no N+1)."""
+    select, prefetch = [], []
+    for name in names:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if field.many_to_many:
+            prefetch.append(name)
+        elif field.is_relation and field.many_to_one:
+            select.append(name)
+    return select, prefetch
+
+
+class ModelViews:
+    """Declarations for one model's pages. Subclass per model and list `urls()` in the app's urls.py."""
+
+    model = None
+    form = None
+    filterset = None
+    columns = ()
+    detail_fields = None
+    labels = {}
+    select_related = ()
+    prefetch_related = ()
+    import_kind = None  # set by the Excel import registration (bureau.excel)
+    ordering = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if cls.model is not None:
+            REGISTRY[cls.model] = cls
+
+    @classmethod
+    def name(cls):
+        return cls.model._meta.model_name
+
+    @classmethod
+    def url_name(cls, action):
+        return f"{cls.model._meta.app_label}:{cls.name()}_{action}"
+
+    @classmethod
+    def urls(cls):
+        n = cls.name()
+        return [
+            path(f"{n}/", ListView.as_view(config=cls), name=f"{n}_list"),
+            path(f"{n}/add/", EditView.as_view(config=cls), name=f"{n}_add"),
+            path(f"{n}/export/", ExportView.as_view(config=cls), name=f"{n}_export"),
+            path(f"{n}/<int:pk>/", DetailView.as_view(config=cls), name=f"{n}_detail"),
+            path(f"{n}/<int:pk>/edit/", EditView.as_view(config=cls), name=f"{n}_edit"),
+            path(f"{n}/<int:pk>/delete/", DeleteView.as_view(config=cls), name=f"{n}_delete"),
+            path(f"{n}/<int:pk>/history/", HistoryView.as_view(config=cls), name=f"{n}_history"),
+        ]
+
+    @classmethod
+    def fields_for_detail(cls):
+        if cls.detail_fields is not None:
+            return cls.detail_fields
+        skip = {"id", "created", "updated", "version"}
+        return [
+            f.name for f in cls.model._meta.get_fields() if f.concrete and f.name not in skip and not f.auto_created
+        ]
+
+    @classmethod
+    def queryset(cls, user, action, names=None):
+        select, prefetch = related_names(cls.model, names if names is not None else cls.columns)
+        qs = cls.model.objects.for_user(user, action)
+        qs = qs.select_related(*select, *cls.select_related).prefetch_related(*prefetch, *cls.prefetch_related)
+        return qs.order_by(*cls.ordering) if cls.ordering else qs
+
+    @classmethod
+    def filtered(cls, request):
+        qs = cls.queryset(request.user, "view")
+        if cls.filterset is None:
+            return None, qs
+        fs = cls.filterset(request.GET or None, queryset=qs, request=request)
+        return fs, fs.qs
+
+
+class ConfigView(LoginRequiredMixin, View):
+    config = None
+    action = "view"
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can(request.user, self.config.model, self.action):
+            deny(request, self.config.model)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_object(self, action=None):
+        config = self.config
+        names = config.fields_for_detail() if action == "view" else ()
+        try:
+            return config.queryset(self.request.user, action or self.action, names).get(pk=self.kwargs["pk"])
+        except config.model.DoesNotExist:
+            # Another unit's record answers exactly like a missing one.
+            if config.model._base_manager.filter(pk=self.kwargs["pk"]).exists():
+                audit.record(
+                    AuditAction.DENIED, model=config.model, object_id=str(self.kwargs["pk"]), user=self.request.user
+                )
+            raise Http404 from None
+
+    def context(self, **extra):
+        model = self.config.model
+        user = self.request.user
+        return {
+            "config": self.config,
+            "opts": model._meta,
+            "title": model._meta.verbose_name_plural,
+            "can_add": can(user, model, "add"),
+            "list_url": reverse(self.config.url_name("list")),
+            "add_url": reverse(self.config.url_name("add")),
+            "export_url": reverse(self.config.url_name("export")),
+        } | extra
+
+
+def deny(request, model=None):
+    audit.record(
+        AuditAction.DENIED,
+        model=model,
+        object_repr=request.path[:200],
+        user=request.user if request.user.is_authenticated else None,
+    )
+    raise PermissionDenied
+
+
+class ListView(ConfigView):
+    def get(self, request):
+        config = self.config
+        fs, qs = config.filtered(request)
+        sort = request.GET.get("sort", "")
+        if sort.lstrip("-") in {c for c in config.columns if _is_field(config.model, c)}:
+            qs = qs.order_by(sort, "pk")
+        elif not qs.ordered:
+            qs = qs.order_by("pk")
+        page = Paginator(qs, 50).get_page(request.GET.get("page"))
+        columns = [(c, label_of(config.model, c, config.labels), _is_field(config.model, c)) for c in config.columns]
+        rows = [(obj, [display(obj, c) for c in config.columns]) for obj in page.object_list]
+        query = request.GET.copy()
+        query.pop("page", None)
+        return render(
+            request,
+            "generic/list.html",
+            self.context(
+                filter=fs,
+                page=page,
+                columns=columns,
+                rows=rows,
+                sort=sort,
+                query=query.urlencode(),
+                can_import=bool(config.import_kind) and can(request.user, config.model, "add"),
+            ),
+        )
+
+
+def _is_field(model, name):
+    try:
+        model._meta.get_field(name)
+        return True
+    except FieldDoesNotExist:
+        return False
+
+
+class DetailView(ConfigView):
+    def get(self, request, pk):
+        obj = self.get_object("view")
+        user = request.user
+        model = self.config.model
+        fields = [
+            (label_of(model, n, self.config.labels), _detail_value(obj, n)) for n in self.config.fields_for_detail()
+        ]
+        editable = can(user, model, "change") and model.objects.for_user(user, "change").filter(pk=obj.pk).exists()
+        removable = can(user, model, "delete") and model.objects.for_user(user, "delete").filter(pk=obj.pk).exists()
+        return render(
+            request,
+            "generic/detail.html",
+            self.context(
+                object=obj,
+                fields=fields,
+                can_change=editable,
+                can_delete=removable,
+                can_history=has_model_perm(user, model, "view"),
+                edit_url=reverse(self.config.url_name("edit"), args=[obj.pk]),
+                delete_url=reverse(self.config.url_name("delete"), args=[obj.pk]),
+                history_url=reverse(self.config.url_name("history"), args=[obj.pk]),
+                title=str(obj),
+            ),
+        )
+
+
+def _detail_value(obj, name):
+    if name == "id_number" and hasattr(obj, "id_number_masked"):
+        return obj.id_number_masked or "—"
+    value = display(obj, name)
+    target = getattr(obj, name, None)
+    if isinstance(target, models.Model) and hasattr(target, "get_absolute_url") and target.get_absolute_url():
+        return format_html('<a href="{}">{}</a>', target.get_absolute_url(), value)
+    return value
+
+
+class EditView(ConfigView):
+    def dispatch(self, request, *args, **kwargs):
+        self.action = "change" if "pk" in kwargs else "add"
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, instance):
+        data = self.request.POST if self.request.method == "POST" else None
+        files = self.request.FILES if self.request.method == "POST" else None
+        initial = {k: v for k, v in self.request.GET.items()} if instance.pk is None else None
+        return self.config.form(data, files, instance=instance, initial=initial, user=self.request.user)
+
+    def instance(self):
+        return self.get_object("change") if "pk" in self.kwargs else self.config.model()
+
+    def get(self, request, pk=None):
+        obj = self.instance()
+        return self.show(self.get_form(obj), obj)
+
+    def show(self, form, obj, status=200):
+        title = (
+            (_("修改：%(obj)s") % {"obj": obj}) if obj.pk else (_("新增%(name)s") % {"name": obj._meta.verbose_name})
+        )
+        return render(
+            self.request, "generic/form.html", self.context(form=form, object=obj, title=title), status=status
+        )
+
+    def post(self, request, pk=None):
+        obj = self.instance()
+        form = self.get_form(obj)
+        if not form.is_valid():
+            return self.show(form, obj, status=400)
+        try:
+            with transaction.atomic():
+                saved = form.save()
+                # A record saved outside the user's reach is rolled back, whatever the form allowed.
+                if not self.config.model.objects.for_user(request.user, self.action).filter(pk=saved.pk).exists():
+                    raise PermissionDenied
+        except Conflict:
+            form.add_error(None, _("保存失败：此记录在您编辑期间已被他人修改。请刷新页面查看最新内容后重新修改。"))
+            return self.show(form, obj, status=409)
+        except PermissionDenied:
+            deny(request, self.config.model)
+        messages.success(request, _("已保存：%(obj)s") % {"obj": saved})
+        return HttpResponseRedirect(saved.get_absolute_url() or reverse(self.config.url_name("list")))
+
+
+class DeleteView(ConfigView):
+    action = "delete"
+
+    def get(self, request, pk):
+        obj = self.get_object()
+        return render(
+            request, "generic/confirm_delete.html", self.context(object=obj, title=_("删除：%(obj)s") % {"obj": obj})
+        )
+
+    def post(self, request, pk):
+        obj = self.get_object()
+        try:
+            with transaction.atomic():
+                obj.delete()
+        except ProtectedError as exc:
+            names = "、".join(sorted({str(o._meta.verbose_name) for o in exc.protected_objects}))
+            messages.error(request, _("不能删除：仍有%(names)s引用此记录。") % {"names": names})
+            return HttpResponseRedirect(obj.get_absolute_url())
+        messages.success(request, _("已删除：%(obj)s") % {"obj": obj})
+        return HttpResponseRedirect(reverse(self.config.url_name("list")))
+
+
+class HistoryView(ConfigView):
+    def get(self, request, pk):
+        if not has_model_perm(request.user, self.config.model, "view"):
+            deny(request, self.config.model)
+        obj = self.get_object("view")
+        from django.contrib.contenttypes.models import ContentType
+
+        entries = AuditEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(self.config.model), object_id=str(obj.pk)
+        ).select_related("user")[:500]
+        return render(
+            request,
+            "generic/history.html",
+            self.context(object=obj, entries=entries, title=_("变更记录：%(obj)s") % {"obj": obj}),
+        )
+
+
+class ExportView(ConfigView):
+    def get(self, request):
+        from bureau.excel import export_response
+
+        fs, qs = self.config.filtered(request)
+        return export_response(self.config, qs, request.user)

@@ -1,0 +1,323 @@
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.db.models import F
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+
+from bureau import audit, scoping
+from bureau.choices import AuditAction, Rank, UnitKind
+from bureau.validators import mask_id_number, validate_id_number, validate_uscc
+
+UNTRACKED = {"version", "updated", "created"}
+
+
+class Conflict(Exception):
+    """Someone saved the record since it was read: the caller must reload, never overwrite."""
+
+    def __init__(self, obj):
+        self.obj = obj
+        super().__init__(f"{type(obj).__name__} {obj.pk} was changed by someone else")
+
+
+class BaseQuerySet(models.QuerySet):
+    """Scoping (`for_user`) and an audit trail for bulk writes as well as single saves."""
+
+    def for_user(self, user, action="view"):
+        return scoping.for_user(self, user, action)
+
+    def _audit_columns(self, names):
+        opts = self.model._meta
+        columns = {"pk"}
+        for name in names:
+            columns.add(opts.get_field(name).attname)
+        unit_field = getattr(self.model, "unit_field", None)
+        if unit_field and unit_field != "pk":
+            columns.add(unit_field if "__" in unit_field else opts.get_field(unit_field).attname)
+        return sorted(columns)
+
+    def update(self, **kwargs):
+        columns = self._audit_columns(kwargs)
+        with transaction.atomic(using=self.db):
+            before = {row["pk"]: row for row in self.values(*columns)}
+            kwargs.setdefault("version", F("version") + 1)
+            count = super().update(**kwargs)
+            after = self.model._base_manager.filter(pk__in=before).values(*columns)
+            audit_rows(self.model, AuditAction.UPDATE, before, {row["pk"]: row for row in after})
+        return count
+
+    update.alters_data = True
+
+    def bulk_create(self, objs, *args, **kwargs):
+        with transaction.atomic(using=self.db):
+            created = super().bulk_create(objs, *args, **kwargs)
+            from bureau.models import AuditEntry
+
+            AuditEntry.objects.bulk_create(
+                [audit.entry(AuditAction.CREATE, obj, changes=audit.diff({}, _tracked(obj))) for obj in created],
+                batch_size=2000,
+            )
+            for obj in created:
+                obj._loaded = audit.snapshot(obj)
+        return created
+
+    def bulk_update(self, objs, fields, *args, **kwargs):
+        objs = list(objs)
+        columns = self._audit_columns(fields)
+        with transaction.atomic(using=self.db):
+            before = {
+                row["pk"]: row for row in self.model._base_manager.filter(pk__in=[o.pk for o in objs]).values(*columns)
+            }
+            count = super().bulk_update(objs, fields, *args, **kwargs)
+            after = {o.pk: {c: audit.plain(getattr(o, c)) for c in columns if c != "pk"} | {"pk": o.pk} for o in objs}
+            audit_rows(self.model, AuditAction.UPDATE, before, after)
+        return count
+
+
+def _tracked(obj):
+    return {k: v for k, v in audit.snapshot(obj).items() if k not in UNTRACKED}
+
+
+def audit_rows(model, action, before, after):
+    from bureau.models import AuditEntry
+
+    unit_field = getattr(model, "unit_field", None)
+    unit_column = None
+    if unit_field and unit_field != "pk":
+        unit_column = unit_field if "__" in unit_field else model._meta.get_field(unit_field).attname
+    entries = []
+    for pk, old in before.items():
+        new = after.get(pk, {})
+        changes = audit.diff(
+            {k: audit.plain(v) for k, v in old.items() if k not in UNTRACKED | {"pk"}},
+            {k: audit.plain(v) for k, v in new.items() if k not in UNTRACKED | {"pk"}},
+        )
+        if changes:
+            unit_id = pk if unit_field == "pk" else (new or old).get(unit_column)
+            entries.append(audit.entry(action, model=model, object_id=str(pk), unit_id=unit_id, changes=changes))
+    AuditEntry.objects.bulk_create(entries, batch_size=2000)
+
+
+class BaseModel(models.Model):
+    """Every registry record: scoped by its unit, versioned against lost updates, audited.
+
+    Subclasses declare `unit_field` (the path to the owning unit) and `liaison_actions` (what a
+    liaison of that unit may do); everything else comes from here.
+    """
+
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated = models.DateTimeField(_("更新时间"), auto_now=True)
+    version = models.PositiveIntegerField(_("版本"), default=1, editable=False)
+
+    objects = BaseQuerySet.as_manager()
+
+    unit_field = "unit"
+    liaison_actions = ("view",)
+    audit_masked = ()
+
+    class Meta:
+        abstract = True
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        obj = super().from_db(db, field_names, values)
+        obj._loaded = (
+            dict(zip(field_names, values, strict=True)) if len(values) == len(cls._meta.concrete_fields) else None
+        )
+        return obj
+
+    def save(self, *args, **kwargs):
+        adding = self._state.adding
+        with transaction.atomic(using=kwargs.get("using") or self._state.db or "default"):
+            before = None
+            if not adding:
+                before = getattr(self, "_loaded", None)
+                if before is None:
+                    before = self._db_snapshot()
+                claimed = (
+                    models.QuerySet(type(self))
+                    .filter(pk=self.pk, version=self.version)
+                    .update(version=self.version + 1)
+                )
+                if not claimed:
+                    raise Conflict(self)
+                self.version += 1
+            super().save(*args, **kwargs)
+            after = audit.snapshot(self)
+            changes = audit.diff(
+                {
+                    k: audit.mask(audit.plain(v)) if k in self.audit_masked else audit.plain(v)
+                    for k, v in (before or {}).items()
+                    if k not in UNTRACKED
+                },
+                {k: v for k, v in after.items() if k not in UNTRACKED},
+            )
+            if adding or changes:
+                audit.record(AuditAction.CREATE if adding else AuditAction.UPDATE, self, changes=changes)
+        self._loaded = after
+
+    save.alters_data = True
+
+    def _db_snapshot(self):
+        names = [f.attname for f in self._meta.concrete_fields]
+        return models.QuerySet(type(self)).filter(pk=self.pk).values(*names).first() or {}
+
+    def get_absolute_url(self):
+        try:
+            return reverse(f"{self._meta.app_label}:{self._meta.model_name}_detail", args=[self.pk])
+        except NoReverseMatch:
+            return ""
+
+
+class Unit(BaseModel):
+    name = models.CharField(_("单位名称"), max_length=100, unique=True)
+    short_name = models.CharField(_("简称"), max_length=30, blank=True)
+    uscc = models.CharField(
+        _("统一社会信用代码"),
+        max_length=18,
+        unique=True,
+        validators=[validate_uscc],
+        help_text=_("18 位，末位为校验码，例如 11420100MB0000000X 的格式。"),
+    )
+    kind = models.CharField(_("单位类别"), max_length=20, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级单位"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    is_public_institution = models.BooleanField(
+        _("纳入公共机构节能统计"), default=True, help_text=_("是否作为公共机构报送能源资源消费统计。")
+    )
+    active = models.BooleanField(_("在用"), default=True)
+
+    unit_field = "pk"
+    liaison_actions = ("view",)
+    staff_view = True
+
+    class Meta:
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+        ordering = ["name"]
+        permissions = [("liaise_unit", _("作为本单位联络员填报数据"))]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+    def clean(self):
+        if self.uscc:
+            self.uscc = self.uscc.strip().upper()
+
+
+class UnitUserObjectPermission(UserObjectPermissionBase):
+    """Direct foreign keys (not guardian's generic table): scoping joins on an indexed integer."""
+
+    content_object = models.ForeignKey(Unit, on_delete=models.CASCADE)
+
+
+class UnitGroupObjectPermission(GroupObjectPermissionBase):
+    content_object = models.ForeignKey(Unit, on_delete=models.CASCADE)
+
+
+class Person(BaseModel):
+    name = models.CharField(_("姓名"), max_length=50)
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="persons")
+    rank = models.CharField(_("职级"), max_length=20, choices=Rank.choices, help_text=_("按办公用房标准的职级填写。"))
+    id_number = models.CharField(
+        _("身份证号"),
+        max_length=18,
+        blank=True,
+        validators=[validate_id_number],
+        help_text=_("18 位，末位校验码可为 X；页面上只显示脱敏号码。"),
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("登录账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+
+    liaison_actions = ("view", "add", "change")
+    staff_view = True
+    audit_masked = ("id_number",)
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        ordering = ["unit_id", "name"]
+        indexes = [models.Index(fields=["unit", "name"], name="person_unit_name")]  # a unit's staff list
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def id_number_masked(self):
+        return mask_id_number(self.id_number)
+
+    def clean(self):
+        if self.id_number:
+            self.id_number = self.id_number.strip().upper()
+
+
+class AuditQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("the audit trail cannot be edited")
+
+    def delete(self):
+        raise PermissionError("the audit trail cannot be deleted")
+
+
+class AuditEntry(models.Model):
+    time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("用户"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    action = models.CharField(_("动作"), max_length=20, choices=AuditAction.choices)
+    content_type = models.ForeignKey(
+        "contenttypes.ContentType", verbose_name=_("对象类型"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    object_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    object_repr = models.CharField(_("对象"), max_length=200, blank=True)
+    # No constraint: the entry must outlive the unit it names.
+    unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    ip = models.GenericIPAddressField(_("IP 地址"), null=True, blank=True)
+    path = models.CharField(_("请求路径"), max_length=300, blank=True)
+
+    objects = AuditQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("审计记录")
+        verbose_name_plural = _("审计记录")
+        ordering = ["-time", "-id"]
+        indexes = [
+            # A record's history page.
+            models.Index(fields=["content_type", "object_id", "-time"], name="audit_object_time"),
+            # The audit list filtered by user.
+            models.Index(fields=["user", "-time"], name="audit_user_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.time:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("the audit trail cannot be edited")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("the audit trail cannot be deleted")

@@ -1,0 +1,67 @@
+from importlib import import_module
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.i18n import set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from bureau import views
+from bureau.api import router as core_router
+
+AREA_APPS = ("offices", "vehicles", "energy", "logistics", "party", "performance")
+
+bureau_patterns = ([*views.UnitViews.urls(), *views.PersonViews.urls()], "bureau")
+
+
+def area_urls():
+    patterns = []
+    for app in AREA_APPS:
+        try:
+            module = import_module(f"{app}.urls")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{app}.urls":
+                raise
+            continue
+        patterns.append(path(f"{app}/", include((module.urlpatterns, app))))
+    return patterns
+
+
+def api_urls():
+    patterns = [path("", include((core_router.urls, "bureau-api")))]
+    for app in AREA_APPS:
+        module = import_module(f"{app}.api") if _has(app, "api") else None
+        if module is not None and hasattr(module, "router"):
+            patterns.append(path(f"{app}/", include((module.router.urls, f"{app}-api"))))
+    return patterns
+
+
+def _has(app, module):
+    try:
+        import_module(f"{app}.{module}")
+        return True
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{app}.{module}":
+            raise
+        return False
+
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("accounts/login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("base/", include(bureau_patterns)),
+    *area_urls(),
+    path("api/v1/", include(api_urls())),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
+    path("admin/", admin.site.urls),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,1 @@
+"""Models of the ${NAMES[$a]} area (see the issue for this area)."""
