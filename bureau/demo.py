@@ -51,8 +51,8 @@ INSTITUTION_KINDS = [
     "事务中心",
     "发展中心",
 ]
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
-GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕鹏辉建国志强海波晓东文博思远子涵雨桐浩然欣怡宇轩嘉怡梓萱俊杰"
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"  # noqa: E501
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红娥玲芬燕鹏辉建国志强海波晓东文博思远子涵雨桐浩然欣怡宇轩嘉怡梓萱俊杰"  # noqa: E501
 RANK_WEIGHTS = [(Rank.CITY_DEPUTY, 1), (Rank.BUREAU_HEAD, 3), (Rank.BUREAU_DEPUTY, 8), (Rank.BELOW_BUREAU, 60)]
 ROLE_ACCOUNTS = [
     "admin",
@@ -93,17 +93,14 @@ def seed(ctx):
     for i in range(n_units):
         if i < len(ORGANS):
             name, short, kind = ORGANS[i]
-            category = {
-                UnitKind.PARTY: "11",
-                UnitKind.GOVERNMENT: "11",
-                UnitKind.CONGRESS: "11",
-                UnitKind.CPPCC: "11",
-            }.get(kind, "13")
+            category = "13" if kind == UnitKind.MASS else "11"
         else:
-            parent = ORGANS[i % len(ORGANS)]
-            suffix = INSTITUTION_KINDS[(i // len(ORGANS)) % len(INSTITUTION_KINDS)]
-            name = f"{parent[0]}{suffix}{i // (len(ORGANS) * len(INSTITUTION_KINDS)) + 1 if i >= len(ORGANS) * (len(INSTITUTION_KINDS) + 1) else ''}"
-            short, kind, category = f"{parent[1]}{suffix}", UnitKind.INSTITUTION, "12"
+            j = i - len(ORGANS)
+            parent_name, parent_short, _kind = ORGANS[j % len(ORGANS)]
+            suffix = INSTITUTION_KINDS[(j // len(ORGANS)) % len(INSTITUTION_KINDS)]
+            batch = j // (len(ORGANS) * len(INSTITUTION_KINDS))
+            name = f"{parent_name}{suffix}" + (f"（{batch + 1}）" if batch else "")
+            short, kind, category = f"{parent_short}{suffix}", UnitKind.INSTITUTION, "12"
         code = make_uscc(rng, category)
         while code in used:
             code = make_uscc(rng, category)

@@ -87,7 +87,7 @@ def export_response(config, queryset, user):
     write_rows(
         sheet, [label_of(config.model, c, config.labels) for c in columns], export_rows(config, queryset, columns)
     )
-    handle = tempfile.TemporaryFile()
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
     workbook.save(handle)
     handle.seek(0)
     name = f"{config.model._meta.verbose_name_plural}-{timezone.localdate():%Y%m%d}.xlsx"

@@ -279,7 +279,7 @@ class EditView(ConfigView):
     def get_form(self, instance):
         data = self.request.POST if self.request.method == "POST" else None
         files = self.request.FILES if self.request.method == "POST" else None
-        initial = {k: v for k, v in self.request.GET.items()} if instance.pk is None else None
+        initial = dict(self.request.GET.items()) if instance.pk is None else None
         return self.config.form(data, files, instance=instance, initial=initial, user=self.request.user)
 
     def instance(self):
@@ -360,5 +360,5 @@ class ExportView(ConfigView):
     def get(self, request):
         from bureau.excel import export_response
 
-        fs, qs = self.config.filtered(request)
+        _filter, qs = self.config.filtered(request)
         return export_response(self.config, qs, request.user)

@@ -119,14 +119,6 @@ class BaseModel(models.Model):
     class Meta:
         abstract = True
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        obj = super().from_db(db, field_names, values)
-        obj._loaded = (
-            dict(zip(field_names, values, strict=True)) if len(values) == len(cls._meta.concrete_fields) else None
-        )
-        return obj
-
     def save(self, *args, **kwargs):
         adding = self._state.adding
         with transaction.atomic(using=kwargs.get("using") or self._state.db or "default"):
@@ -159,15 +151,23 @@ class BaseModel(models.Model):
 
     save.alters_data = True
 
-    def _db_snapshot(self):
-        names = [f.attname for f in self._meta.concrete_fields]
-        return models.QuerySet(type(self)).filter(pk=self.pk).values(*names).first() or {}
-
     def get_absolute_url(self):
         try:
             return reverse(f"{self._meta.app_label}:{self._meta.model_name}_detail", args=[self.pk])
         except NoReverseMatch:
             return ""
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        obj = super().from_db(db, field_names, values)
+        obj._loaded = (
+            dict(zip(field_names, values, strict=True)) if len(values) == len(cls._meta.concrete_fields) else None
+        )
+        return obj
+
+    def _db_snapshot(self):
+        names = [f.attname for f in self._meta.concrete_fields]
+        return models.QuerySet(type(self)).filter(pk=self.pk).values(*names).first() or {}
 
 
 class Unit(BaseModel):
