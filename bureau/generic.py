@@ -97,8 +97,15 @@ class ModelViews:
     labels = {}
     select_related = ()
     prefetch_related = ()
-    import_kind = None  # set by the Excel import registration (bureau.excel)
     ordering = None
+    # Related panels on the detail page: (title, model, foreign key to this model, columns).
+    related = ()
+    detail_template = "generic/detail.html"
+
+    @classmethod
+    def detail_context(cls, obj, user):
+        """Extra context for the detail page (a subclass's figures, findings, actions)."""
+        return {}
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -221,7 +228,6 @@ class ListView(ConfigView):
                 rows=rows,
                 sort=sort,
                 query=query.urlencode(),
-                can_import=bool(config.import_kind) and can(request.user, config.model, "add"),
             ),
         )
 
@@ -244,11 +250,24 @@ class DetailView(ConfigView):
         ]
         editable = can(user, model, "change") and model.objects.for_user(user, "change").filter(pk=obj.pk).exists()
         removable = can(user, model, "delete") and model.objects.for_user(user, "delete").filter(pk=obj.pk).exists()
+        panels = []
+        for title, rel_model, fk, columns in self.config.related:
+            select, prefetch = related_names(rel_model, columns)
+            rel_qs = rel_model.objects.for_user(user, "view").filter(**{fk: obj}).select_related(*select)
+            items = list(rel_qs.prefetch_related(*prefetch)[:200])
+            panels.append(
+                {
+                    "title": title,
+                    "columns": [label_of(rel_model, c) for c in columns],
+                    "rows": [(o, [display(o, c) for c in columns]) for o in items],
+                }
+            )
         return render(
             request,
-            "generic/detail.html",
+            self.config.detail_template,
             self.context(
                 object=obj,
+                panels=panels,
                 fields=fields,
                 can_change=editable,
                 can_delete=removable,
@@ -257,6 +276,7 @@ class DetailView(ConfigView):
                 delete_url=reverse(self.config.url_name("delete"), args=[obj.pk]),
                 history_url=reverse(self.config.url_name("history"), args=[obj.pk]),
                 title=str(obj),
+                **self.config.detail_context(obj, user),
             ),
         )
 

@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from bureau import generic
@@ -17,6 +18,7 @@ class UnitViews(generic.ModelViews):
     form = UnitForm
     filterset = UnitFilterSet
     columns = ("name", "short_name", "uscc", "kind", "parent", "is_public_institution", "active")
+    related = ((_("人员"), Person, "unit", ("name", "rank")),)
 
 
 class PersonViews(generic.ModelViews):

@@ -1,0 +1,83 @@
+"""The metric registry: every figure the dashboard, the performance indicators and the annual
+workbook show is computed by exactly one registered function.
+
+An app registers its metrics in its `metrics.py`:
+
+    @metric("vehicles.nev_share", "新能源车占比", "%", area="vehicles")
+    def nev_share(year, units):
+        ...  # `units`: a Unit queryset, the caller's scope; return a number, or None for "no data"
+
+Functions read approved or registry data only, and roll-ups where the raw table is large.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.cache import cache
+
+from bureau.models import Unit
+
+
+@dataclass(frozen=True)
+class Metric:
+    key: str
+    label: str
+    unit_of_measure: str
+    func: object = field(repr=False)
+    area: str = ""
+    description: str = ""
+    # For tiles: is a higher value better (True), worse (False), or neither (None)?
+    higher_is_better: bool | None = None
+    order: int = 100
+
+    def compute(self, year, units):
+        value = self.func(year, units)
+        if isinstance(value, Decimal | float):
+            return round(float(value), 4)
+        return value
+
+
+REGISTRY = {}
+
+
+def metric(key, label, unit_of_measure, *, area=None, description="", higher_is_better=None, order=100):
+    if "." not in key:
+        raise ValueError(f"metric key {key!r} must be '<app>.<name>'")
+
+    def register(func):
+        if key in REGISTRY and REGISTRY[key].func is not func:
+            raise ValueError(f"metric {key!r} is registered twice")
+        REGISTRY[key] = Metric(
+            key, str(label), unit_of_measure, func, area or key.split(".")[0], str(description), higher_is_better, order
+        )
+        return func
+
+    return register
+
+
+def all_metrics():
+    return sorted(REGISTRY.values(), key=lambda m: (m.area, m.order, m.key))
+
+
+def scope_units(user, unit_id=None):
+    """The units a figure covers for this user: their whole scope, or one unit inside it.
+    Raises Unit.DoesNotExist for a unit outside the scope (the caller answers 404)."""
+    units = Unit.objects.for_user(user, "view")
+    if unit_id is not None:
+        unit = units.get(pk=unit_id)
+        return Unit.objects.filter(pk=unit.pk)
+    return units
+
+
+def value(key, year, units, *, cache_seconds=0):
+    """One figure. `cache_seconds` > 0 keeps it briefly for the dashboard's repeated reads."""
+    found = REGISTRY[key]
+    if not cache_seconds:
+        return found.compute(year, units)
+    ids = ",".join(str(pk) for pk in sorted(units.values_list("pk", flat=True)))
+    cache_key = f"metric:{key}:{year}:{hash(ids)}"
+    result = cache.get(cache_key, "missing")
+    if result == "missing":
+        result = found.compute(year, units)
+        cache.set(cache_key, result, cache_seconds)
+    return result

@@ -1,0 +1,78 @@
+"""Request kinds: what a data request asks units for. The data-request engine (bureau.workflow)
+knows nothing else about an area.
+
+An app registers its kinds in its `requests.py`:
+
+    class ConsumptionRow(RowForm):                  # validates ONE row (one line of the template)
+        item = forms.ChoiceField(label="品种", choices=Item.choices)
+        quantity = forms.DecimalField(label="数量", min_value=0)
+
+    register(RequestKind(
+        key="energy.consumption",
+        title="公共机构能源资源消费统计",
+        area="energy",                              # the staff role that reviews it
+        row_form=ConsumptionRow,
+        checks=(check_gaps,),                       # check(submission, rows) -> iterable of Flag
+        on_approve=write_consumption,               # on_approve(submission, rows), inside the approval
+        initial_rows=prefill,                       # optional: initial_rows(unit, period) -> list of dicts
+    ))
+
+`rows` are the cleaned_data dicts of the row forms. `on_approve` must be idempotent (replace what
+an earlier approval of the same unit and period wrote): a reopened submission is approved again.
+"""
+
+from dataclasses import dataclass, field
+
+from django import forms
+
+
+class RowForm(forms.Form):
+    """Base of a request kind's row form: knows the submission (unit, period) it belongs to."""
+
+    def __init__(self, *args, submission=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.submission = submission
+
+
+@dataclass(frozen=True)
+class Flag:
+    """An automatic check's finding, shown to the reviewer (it does not block submission)."""
+
+    message: str
+    level: str = "warning"  # "warning" or "error"
+    row: int | None = None  # 1-based row of the submission's data
+    field: str = ""
+
+    def as_dict(self):
+        return {"message": str(self.message), "level": self.level, "row": self.row, "field": self.field}
+
+
+@dataclass(frozen=True)
+class RequestKind:
+    key: str
+    title: str
+    area: str
+    row_form: type
+    checks: tuple = ()
+    on_approve: object = None
+    initial_rows: object = None
+    description: str = ""
+    # The frequencies staff may choose for a request of this kind.
+    frequencies: tuple = ("annual", "quarterly", "monthly")
+    min_rows: int = 1
+    extra_rows: int = 3
+    meta: dict = field(default_factory=dict)
+
+
+REGISTRY = {}
+
+
+def register(kind):
+    if kind.key in REGISTRY and REGISTRY[kind.key] != kind:
+        raise ValueError(f"request kind {kind.key!r} is registered twice")
+    REGISTRY[kind.key] = kind
+    return kind
+
+
+def kind_choices():
+    return [(k.key, k.title) for k in sorted(REGISTRY.values(), key=lambda k: k.key)]
