@@ -21,7 +21,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 
-from bureau import audit
+from bureau import audit, imports
 from bureau.choices import AuditAction
 from bureau.models import AuditEntry, Conflict
 from bureau.scoping import can, has_model_perm
@@ -127,6 +127,8 @@ class ModelViews:
             path(f"{n}/", ListView.as_view(config=cls), name=f"{n}_list"),
             path(f"{n}/add/", EditView.as_view(config=cls), name=f"{n}_add"),
             path(f"{n}/export/", ExportView.as_view(config=cls), name=f"{n}_export"),
+            path(f"{n}/import/", imports.ImportView.as_view(config=cls), name=f"{n}_import"),
+            path(f"{n}/template/", imports.TemplateView.as_view(config=cls), name=f"{n}_template"),
             path(f"{n}/<int:pk>/", DetailView.as_view(config=cls), name=f"{n}_detail"),
             path(f"{n}/<int:pk>/edit/", EditView.as_view(config=cls), name=f"{n}_edit"),
             path(f"{n}/<int:pk>/delete/", DeleteView.as_view(config=cls), name=f"{n}_delete"),
@@ -228,6 +230,8 @@ class ListView(ConfigView):
                 rows=rows,
                 sort=sort,
                 query=query.urlencode(),
+                can_import=can(request.user, config.model, "add"),
+                import_url=reverse(config.url_name("import")),
             ),
         )
 

@@ -54,6 +54,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("base/", include(bureau_patterns)),
+    path("jobs/", include(("bureau.jobs", "jobs"))),
     *area_urls(),
     path("api/v1/", include(api_urls())),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
