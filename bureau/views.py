@@ -100,8 +100,8 @@ def dashboard_context(request, areas):
     for m in metrics.all_metrics():
         if m.area not in areas:
             continue
-        current = metrics.value(m.key, year, units, cache_seconds=60)
-        previous = metrics.value(m.key, year - 1, units, cache_seconds=300)
+        current = m.compute(year, units)
+        previous = m.compute(year - 1, units)
         tiles.setdefault(m.area, []).append(
             {"metric": m, "value": current, "previous": previous, "trend": _trend(current, previous, m)}
         )
