@@ -81,3 +81,30 @@ def value(key, year, units, *, cache_seconds=0):
         result = found.compute(year, units)
         cache.set(cache_key, result, cache_seconds)
     return result
+
+
+# The core's own figures.
+
+
+@metric("bureau.units", "在册单位", "个", order=1)
+def unit_count(year, units):
+    return units.filter(active=True).count()
+
+
+@metric("bureau.staff", "在册人员", "人", order=2)
+def staff_count(year, units):
+    from bureau.models import Person
+
+    return Person.objects.filter(unit__in=units).count()
+
+
+@metric("bureau.on_time_rate", "数据填报按时报送率", "%", order=3, higher_is_better=True)
+def on_time_rate(year, units):
+    """Share of the year's due submissions that were submitted by their deadline."""
+    from django.db.models import Count, F, Q
+
+    from bureau.models import Submission
+
+    due = Submission.objects.filter(unit__in=units, deadline__year=year)
+    counts = due.aggregate(total=Count("pk"), on_time=Count("pk", filter=Q(submitted_at__date__lte=F("deadline"))))
+    return round(100 * counts["on_time"] / counts["total"], 2) if counts["total"] else None

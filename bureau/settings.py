@@ -243,6 +243,12 @@ SPECTACULAR_SETTINGS = {
 
 # Portal settings an administrator may change through the environment.
 PAGE_SIZE = 50
+# Completeness grid: yellow when a submission's deadline is this many days away or fewer.
+REQUEST_DUE_SOON_DAYS = envint("REQUEST_DUE_SOON_DAYS", "3")
+# Reminder e-mails: this many days before the deadline, and every N days once overdue.
+REMINDER_DAYS_BEFORE = [int(d) for d in envlist("REMINDER_DAYS_BEFORE", "7,1")]
+REMINDER_OVERDUE_EVERY_DAYS = envint("REMINDER_OVERDUE_EVERY_DAYS", "7")
+PORTAL_URL = env("PORTAL_URL", "http://127.0.0.1:8000")
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
