@@ -73,7 +73,8 @@ def check_upload(uploaded_file, allow_csv=False):
     size = uploaded_file.size
     if size > settings.UPLOAD_MAX_BYTES:
         raise UploadRejected(
-            _("文件过大（%(size)s MB），上限为 %(max)s MB。") % {"size": _mb(size), "max": _mb(settings.UPLOAD_MAX_BYTES)}
+            _("文件过大（%(size)s MB），上限为 %(max)s MB。")
+            % {"size": _mb(size), "max": _mb(settings.UPLOAD_MAX_BYTES)}
         )
     if size == 0:
         raise UploadRejected(_("文件是空的。"))
@@ -114,7 +115,9 @@ def _check_zip(uploaded_file):
         if member.file_size > 1024 * 1024 and member.file_size > limit("IMPORT_MAX_RATIO") * max(
             member.compress_size, 1
         ):
-            raise UploadRejected(_("文件压缩比异常（%(name)s），已拒绝（可能是压缩炸弹）。") % {"name": member.filename})
+            raise UploadRejected(
+                _("文件压缩比异常（%(name)s），已拒绝（可能是压缩炸弹）。") % {"name": member.filename}
+            )
     names = {m.filename for m in members}
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise UploadRejected(_("文件不是 Excel（.xlsx）工作簿。"))
@@ -289,13 +292,13 @@ def parse_upload(uploaded_file, form_class, form_kwargs=None, columns=None, allo
 def validate_upload(uploaded_file, form_class, form_kwargs=None, columns=None, allow_csv=False):
     kind = check_upload(uploaded_file, allow_csv)
     form_kwargs = form_kwargs or {}
-    prototype = form_class(data={}, **form_kwargs)
     columns = columns if columns is not None else columns_for_form(form_class, form_kwargs=form_kwargs)
-    for column in columns:
-        field = prototype.fields.get(column.name)
-        if isinstance(field, forms.ModelChoiceField):
-            # The dropdown as the form scoped it for this user, read once for the whole file.
-            prototype.fields[column.name] = LookupField(field, _lookup_index(field.queryset))
+    lookups = {c.name for c in columns if c.kind == "lookup"}
+    prototype = _import_form(form_class, lookups)(data={}, **form_kwargs)
+    for name in lookups:
+        # The dropdown as the form scoped it for this user, read once for the whole file.
+        field = prototype.fields[name]
+        prototype.fields[name] = LookupField(field, _lookup_index(field.queryset))
     lines = _read_xlsx(uploaded_file) if kind == "xlsx" else _read_csv(uploaded_file)
     header = next(lines, None)
     if header is None:
@@ -322,14 +325,15 @@ def validate_upload(uploaded_file, form_class, form_kwargs=None, columns=None, a
                 data[column.name] = convert(value)
             except forms.ValidationError as exc:
                 row_errors.append(RowError(number, column.label, " ".join(exc.messages)))
-        if row_errors:
-            errors.extend(row_errors)
-            continue
+                data.pop(column.name, None)
         form = _clone(prototype, data)
-        if form.is_valid():
+        if form.is_valid() and not row_errors:
             rows.append(Row(number, form.cleaned_data, getattr(form, "instance", None)))
         else:
-            errors.extend(_form_errors(number, form, columns))
+            # Every problem of the row at once; a cell that could not be read is reported once.
+            unreadable = {e.column for e in row_errors}
+            errors.extend(row_errors)
+            errors.extend(e for e in _form_errors(number, form, columns) if e.column not in unreadable)
     return rows, errors
 
 
@@ -343,8 +347,7 @@ def _read_xlsx(uploaded_file):
         if sheet.max_row and sheet.max_row > limit("IMPORT_MAX_ROWS") + 2:
             raise UploadRejected(_("行数超过上限 %(max)d 行，请分批导入。") % {"max": limit("IMPORT_MAX_ROWS")})
         # Read-only sheets yield missing rows as empty ones, so the count is Excel's row number.
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, values
+        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
     except UploadRejected:
         raise
     except Exception as exc:
@@ -446,8 +449,25 @@ def _clone(prototype, data):
     form.__dict__.pop("cleaned_data", None)
     if isinstance(prototype, forms.ModelForm):
         form.instance = prototype._meta.model()
-        form.validate_unique = lambda: None  # checked in bulk over the file and the database
     return form
+
+
+def _import_form(form_class, lookups):
+    """The form as it validates one imported row. A model form skips the checks that would
+    query per row and that the import makes for the whole file instead: uniqueness (`check_unique`)
+    and the existence of related records (looked up among the user's choices, loaded once)."""
+    if not issubclass(form_class, forms.ModelForm):
+        return form_class
+
+    class ImportForm(form_class):
+        def validate_unique(self):
+            pass
+
+        def _get_validation_exclusions(self):
+            return super()._get_validation_exclusions() | lookups
+
+    ImportForm.__name__ = ImportForm.__qualname__ = form_class.__name__
+    return ImportForm
 
 
 def _form_errors(number, form, columns):
@@ -488,7 +508,9 @@ def check_unique(model, rows, labels):
             if any(v is None or v == "" for v in key):
                 continue
             if key in first:
-                errors.append(RowError(row.number, column, _("%(what)s与第 %(row)d 行重复。") % {"what": what, "row": first[key]}))
+                errors.append(
+                    RowError(row.number, column, _("%(what)s与第 %(row)d 行重复。") % {"what": what, "row": first[key]})
+                )
             else:
                 first[key] = row.number
         keys = list(first)
@@ -505,7 +527,11 @@ def check_unique(model, rows, labels):
         for key in keys:
             if key in existing:
                 errors.append(
-                    RowError(first[key], column, _("已存在%(what)s相同的%(model)s。") % {"what": what, "model": model._meta.verbose_name})
+                    RowError(
+                        first[key],
+                        column,
+                        _("已存在%(what)s相同的%(model)s。") % {"what": what, "model": model._meta.verbose_name},
+                    )
                 )
     return errors
 
@@ -544,7 +570,9 @@ def _bulk_set(field, objs, targets):
     through = field.remote_field.through
     source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
     links = [
-        through(**{f"{source}_id": obj.pk, f"{target}_id": t.pk}) for obj, ts in zip(objs, targets, strict=True) for t in ts
+        through(**{f"{source}_id": obj.pk, f"{target}_id": t.pk})
+        for obj, ts in zip(objs, targets, strict=True)
+        for t in ts
     ]
     through.objects.bulk_create(links, batch_size=2000)
 
@@ -597,6 +625,8 @@ def template_response(columns, title, filename):
     handle = io.BytesIO()
     workbook.save(handle)
     response = HttpResponse(handle.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    if not filename.lower().endswith(".xlsx"):
+        filename += ".xlsx"
     response["Content-Disposition"] = content_disposition_header(True, filename)
     return response
 
