@@ -51,7 +51,7 @@ class StandardSerializer(CleanedSerializer):
 class RankLimitSerializer(CleanedSerializer):
     class Meta:
         model = RankLimit
-        fields = ["id", "standard", "rank", "area", "version"]
+        fields = ["id", "standard", "rank", "limit_area", "version"]
 
 
 class PolicySerializer(CleanedSerializer):
@@ -145,7 +145,7 @@ class AllocationSerializer(CleanedSerializer):
             "unit",
             "reason",
             "rooms",
-            "area",
+            "total_area",
             "document_no",
             "approved_on",
             "effective_on",
@@ -156,7 +156,7 @@ class AllocationSerializer(CleanedSerializer):
     def validate(self, attrs):
         attrs = super().validate(attrs)
         record = self.instance or Allocation()
-        for name in ("kind", "unit", "area"):
+        for name in ("kind", "unit", "total_area"):
             if name in attrs:
                 setattr(record, name, attrs[name])
         rooms = attrs.get("rooms", list(record.rooms.all()) if record.pk else [])
@@ -212,7 +212,7 @@ class RevitalisationSerializer(CleanedSerializer):
             "building",
             "operator",
             "contract_no",
-            "area",
+            "revitalised_area",
             "start",
             "end",
             "annual_revenue",
@@ -224,7 +224,7 @@ class RevitalisationSerializer(CleanedSerializer):
 class FlatSerializer(CleanedSerializer):
     class Meta:
         model = Flat
-        fields = ["id", "code", "address", "area", "bedrooms", "monthly_rent", "version"]
+        fields = ["id", "code", "address", "floor_area", "bedrooms", "monthly_rent", "version"]
 
 
 class LeaseSerializer(CleanedSerializer):

@@ -54,7 +54,7 @@ class StandardForm(BaseModelForm):
 class RankLimitForm(BaseModelForm):
     class Meta:
         model = RankLimit
-        fields = ["standard", "rank", "area"]
+        fields = ["standard", "rank", "limit_area"]
 
 
 class PolicyForm(BaseModelForm):
@@ -130,7 +130,7 @@ class RoomForm(BaseModelForm):
 class AllocationForm(BaseModelForm):
     class Meta:
         model = Allocation
-        fields = ["kind", "unit", "reason", "rooms", "area", "document_no", "approved_on", "effective_on", "note"]
+        fields = ["kind", "unit", "reason", "rooms", "total_area", "document_no", "approved_on", "effective_on", "note"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -144,7 +144,8 @@ class AllocationForm(BaseModelForm):
     def clean(self):
         data = super().clean()
         if data.get("kind") and data.get("unit") and "rooms" in data:
-            self.instance.kind, self.instance.unit, self.instance.area = data["kind"], data["unit"], data.get("area")
+            self.instance.kind, self.instance.unit = data["kind"], data["unit"]
+            self.instance.total_area = data.get("total_area")
             for message in self.instance.check_rooms(list(data["rooms"])):
                 self.add_error("rooms", message)
         return data
@@ -185,13 +186,13 @@ class RepairProjectForm(BaseModelForm):
 class RevitalisationForm(BaseModelForm):
     class Meta:
         model = Revitalisation
-        fields = ["building", "operator", "contract_no", "area", "start", "end", "annual_revenue", "note"]
+        fields = ["building", "operator", "contract_no", "revitalised_area", "start", "end", "annual_revenue", "note"]
 
 
 class FlatForm(BaseModelForm):
     class Meta:
         model = Flat
-        fields = ["code", "address", "area", "bedrooms", "monthly_rent"]
+        fields = ["code", "address", "floor_area", "bedrooms", "monthly_rent"]
 
 
 class LeaseForm(BaseModelForm):

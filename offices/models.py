@@ -77,7 +77,7 @@ class Standard(BaseModel):
 class RankLimit(BaseModel):
     standard = models.ForeignKey(Standard, verbose_name=_("标准"), on_delete=models.CASCADE, related_name="limits")
     rank = models.CharField(_("职级"), max_length=20, choices=Rank.choices)
-    area = area_field(_("人均办公室使用面积上限（m²）"), help_text=_("使用面积，含领导干部卫生间（≤6 m²）。"))
+    limit_area = area_field(_("人均办公室使用面积上限（m²）"), help_text=_("使用面积，含领导干部卫生间（≤6 m²）。"))
 
     unit_field = None
     liaison_actions = ()
@@ -86,7 +86,7 @@ class RankLimit(BaseModel):
     class Meta:
         verbose_name = _("职级面积标准")
         verbose_name_plural = _("职级面积标准")
-        ordering = ["standard", "-area"]
+        ordering = ["standard", "-limit_area"]
         constraints = [
             models.UniqueConstraint(
                 fields=["standard", "rank"],
@@ -96,7 +96,7 @@ class RankLimit(BaseModel):
         ]
 
     def __str__(self):
-        return f"{self.get_rank_display()} {self.area} m²"
+        return f"{self.get_rank_display()} {self.limit_area} m²"
 
 
 class Policy(BaseModel):
@@ -326,7 +326,7 @@ class Allocation(BaseModel):
         _("收回原因"), max_length=15, choices=ReclaimReason.choices, blank=True, help_text=_("收回时必填。")
     )
     rooms = models.ManyToManyField(Room, verbose_name=_("房间"), blank=True, related_name="allocations")
-    area = area_field(
+    total_area = area_field(
         _("面积（m²）"),
         null=True,
         blank=True,
@@ -367,7 +367,7 @@ class Allocation(BaseModel):
                 problems.append(_("房间 %(room)s 正由其他单位使用，须先收回再配置。") % {"room": room})
             if self.kind == AllocationKind.RECLAIM and room.unit_id not in (None, self.unit_id):
                 problems.append(_("房间 %(room)s 不由本单位使用，不能从本单位收回。") % {"room": room})
-        if not rooms and not self.area:
+        if not rooms and not self.total_area:
             problems.append(_("请选择房间，或填写面积。"))
         return problems
 
@@ -380,11 +380,11 @@ class Allocation(BaseModel):
         else:
             Occupancy.objects.filter(room__in=rooms).delete()
             rooms.exclude(unit=None).update(unit=None)
-        if self.area is None:
+        if self.total_area is None:
             total = rooms.aggregate(total=models.Sum("usable_area"))["total"]
             if total:
-                type(self).objects.filter(pk=self.pk).update(area=total)
-                self.area = total
+                type(self).objects.filter(pk=self.pk).update(total_area=total)
+                self.total_area = total
                 self.version += 1
 
 
@@ -485,7 +485,7 @@ class Revitalisation(BaseModel):
     )
     operator = models.CharField(_("运营单位"), max_length=100)
     contract_no = models.CharField(_("合同编号"), max_length=60)
-    area = area_field(_("盘活面积（m²）"))
+    revitalised_area = area_field(_("盘活面积（m²）"))
     start = models.DateField(_("起始日期"))
     end = models.DateField(_("截止日期"))
     annual_revenue = money_field(_("年收益（元）"), default=Decimal("0"))
@@ -506,8 +506,8 @@ class Revitalisation(BaseModel):
         errors = {}
         if self.start and self.end and self.end < self.start:
             errors["end"] = _("截止日期不能早于起始日期。")
-        if self.building_id and self.area and self.area > self.building.floor_area:
-            errors["area"] = _("盘活面积不能超过楼宇建筑面积（%(area)s m²）。") % {"area": self.building.floor_area}
+        if self.building_id and self.revitalised_area and self.revitalised_area > self.building.floor_area:
+            errors["revitalised_area"] = _("盘活面积不能超过楼宇建筑面积（%(area)s m²）。") % {"area": self.building.floor_area}
         if errors:
             raise ValidationError(errors)
 
@@ -518,7 +518,7 @@ class Revitalisation(BaseModel):
 class Flat(BaseModel):
     code = models.CharField(_("房源编号"), max_length=30, unique=True)
     address = models.CharField(_("地址"), max_length=200)
-    area = area_field(_("建筑面积（m²）"))
+    floor_area = area_field(_("建筑面积（m²）"))
     bedrooms = models.PositiveSmallIntegerField(_("居室数"), default=1)
     monthly_rent = money_field(_("月租金（元）"))
 

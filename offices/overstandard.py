@@ -26,7 +26,7 @@ def limits_on(day=None):
     standard = Standard.in_force(day)
     if standard is None:
         return {}
-    return dict(RankLimit.objects.filter(standard=standard).values_list("rank", "area"))
+    return dict(RankLimit.objects.filter(standard=standard).values_list("rank", "limit_area"))
 
 
 def year_end(year):

@@ -33,14 +33,14 @@ class StandardViews(generic.ModelViews):
     form = forms.StandardForm
     filterset = filtersets.StandardFilterSet
     columns = ("name", "document", "level", "effective_from")
-    related = ((_("各职级面积上限"), RankLimit, "standard", ("rank", "area")),)
+    related = ((_("各职级面积上限"), RankLimit, "standard", ("rank", "limit_area")),)
 
 
 class RankLimitViews(generic.ModelViews):
     model = RankLimit
     form = forms.RankLimitForm
     filterset = filtersets.RankLimitFilterSet
-    columns = ("rank", "area", "standard")
+    columns = ("rank", "limit_area", "standard")
 
 
 class PolicyViews(generic.ModelViews):
@@ -113,8 +113,8 @@ class AllocationViews(generic.ModelViews):
     model = Allocation
     form = forms.AllocationForm
     filterset = filtersets.AllocationFilterSet
-    columns = ("kind", "unit", "reason", "area", "document_no", "effective_on")
-    detail_fields = ("kind", "unit", "reason", "rooms", "area", "document_no", "approved_on", "effective_on", "note")
+    columns = ("kind", "unit", "reason", "total_area", "document_no", "effective_on")
+    detail_fields = ("kind", "unit", "reason", "rooms", "total_area", "document_no", "approved_on", "effective_on", "note")
 
 
 class RepairProjectViews(generic.ModelViews):
@@ -154,14 +154,14 @@ class RevitalisationViews(generic.ModelViews):
     model = Revitalisation
     form = forms.RevitalisationForm
     filterset = filtersets.RevitalisationFilterSet
-    columns = ("contract_no", "building", "operator", "area", "start", "end", "annual_revenue")
+    columns = ("contract_no", "building", "operator", "revitalised_area", "start", "end", "annual_revenue")
 
 
 class FlatViews(generic.ModelViews):
     model = Flat
     form = forms.FlatForm
     filterset = filtersets.FlatFilterSet
-    columns = ("code", "address", "area", "bedrooms", "monthly_rent")
+    columns = ("code", "address", "floor_area", "bedrooms", "monthly_rent")
     related = ((_("租赁记录"), Lease, "flat", ("person", "start", "end", "moved_out_on")),)
 
 

@@ -26,7 +26,7 @@ def seed(apps, schema_editor):
         # The table's issue date as commonly cited; an administrator may correct it.
         effective_from=datetime.date(2014, 11, 17),
     )
-    RankLimit.objects.bulk_create(RankLimit(standard=standard, rank=r, area=a) for r, a in MUNICIPAL_2014.items())
+    RankLimit.objects.bulk_create(RankLimit(standard=standard, rank=r, limit_area=a) for r, a in MUNICIPAL_2014.items())
     # 2022 work plan 二.1: revitalise at least 5,000 m² of idle property. The turnover-housing
     # eligibility (years since joining) awaits the city's own rules: 5 is a placeholder to confirm.
     Policy.objects.create(year=2022, idle_target_area=Decimal("5000"), turnover_eligible_years=5)
