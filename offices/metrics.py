@@ -49,5 +49,7 @@ def repair_cut_rate(year, units):
 @metric("offices.idle_revitalised_area", "闲置房产盘活面积", "m²", higher_is_better=True, order=60)
 def idle_revitalised_area(year, units):
     """Area handed over in the year (by start date); the plan's target is Policy.idle_target_area."""
-    found = Revitalisation.objects.filter(start__year=year, building__unit__in=units).aggregate(a=Sum("revitalised_area"))
+    found = Revitalisation.objects.filter(start__year=year, building__unit__in=units).aggregate(
+        a=Sum("revitalised_area")
+    )
     return found["a"] or Decimal("0")

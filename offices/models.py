@@ -507,7 +507,9 @@ class Revitalisation(BaseModel):
         if self.start and self.end and self.end < self.start:
             errors["end"] = _("截止日期不能早于起始日期。")
         if self.building_id and self.revitalised_area and self.revitalised_area > self.building.floor_area:
-            errors["revitalised_area"] = _("盘活面积不能超过楼宇建筑面积（%(area)s m²）。") % {"area": self.building.floor_area}
+            errors["revitalised_area"] = _("盘活面积不能超过楼宇建筑面积（%(area)s m²）。") % {
+                "area": self.building.floor_area
+            }
         if errors:
             raise ValidationError(errors)
 

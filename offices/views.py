@@ -114,7 +114,17 @@ class AllocationViews(generic.ModelViews):
     form = forms.AllocationForm
     filterset = filtersets.AllocationFilterSet
     columns = ("kind", "unit", "reason", "total_area", "document_no", "effective_on")
-    detail_fields = ("kind", "unit", "reason", "rooms", "total_area", "document_no", "approved_on", "effective_on", "note")
+    detail_fields = (
+        "kind",
+        "unit",
+        "reason",
+        "rooms",
+        "total_area",
+        "document_no",
+        "approved_on",
+        "effective_on",
+        "note",
+    )
 
 
 class RepairProjectViews(generic.ModelViews):

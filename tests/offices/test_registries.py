@@ -44,7 +44,10 @@ class TestStandard(ModelTests):
 
     def make(self, unit):
         return Standard.objects.create(
-            name="标准", document="文号", level="市级", effective_from=datetime.date(2030, 1, 1) + datetime.timedelta(next(_n))
+            name="标准",
+            document="文号",
+            level="市级",
+            effective_from=datetime.date(2030, 1, 1) + datetime.timedelta(next(_n)),
         )
 
     def form_data(self, unit):
@@ -209,7 +212,13 @@ class TestFlat(ModelTests):
         return FlatFactory()
 
     def form_data(self, unit):
-        return {"code": f"ZZN{next(_n):04d}", "address": "X市洪山区周转公寓 1 栋", "floor_area": "55", "bedrooms": 1, "monthly_rent": "700"}
+        return {
+            "code": f"ZZN{next(_n):04d}",
+            "address": "X市洪山区周转公寓 1 栋",
+            "floor_area": "55",
+            "bedrooms": 1,
+            "monthly_rent": "700",
+        }
 
 
 class TestLease(ModelTests):
