@@ -56,7 +56,7 @@ def quota(out, year, units):
                 approved, in_service = use[(unit_id, key)]
                 approved_total += approved
                 in_service_total += in_service
-                out.row([name, label, approved, in_service, max(in_service - approved, 0)])
+                out.row([name, str(label), approved, in_service, max(in_service - approved, 0)])
     out.total(["合计", "", approved_total, in_service_total, max(in_service_total - approved_total, 0)])
 
 
@@ -136,7 +136,7 @@ def inspection(out, year, units):
     out.title(f"{year} 年公车标识喷涂及车容车貌检查情况表")
     out.note("合格率 = 合格 ÷（检查车辆 − 免检）。")
     outcomes = InspectionOutcome.choices
-    out.header(["单位", "检查车辆", *[label for _k, label in outcomes], "待整改", "合格率（%）"])
+    out.header(["单位", "检查车辆", *[str(label) for _k, label in outcomes], "待整改", "合格率（%）"])
     found = defaultdict(int)
     waiting = defaultdict(int)
     for unit_id, outcome, n, open_ in (
