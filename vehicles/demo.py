@@ -89,6 +89,7 @@ BRANDS = {
     EnergyType.FCEV: ("上汽 大通FCV80",),
 }
 PLACES = ("市政府", "市委", "江汉区", "武昌区", "洪山区", "汉阳区", "东湖高新区", "市政务中心", "火车站", "机场")
+RENTAL_MODELS = ("别克GL8", "丰田考斯特", "大众帕萨特")
 PURPOSES = ("公务接待", "执法检查", "会议", "调研", "应急值守", "送取文件", "项目督查")
 TRIP_COLUMNS = (
     "created", "updated", "version", "vehicle_id", "unit_id", "platform_id", "driver", "start", '"end"',
@@ -245,7 +246,8 @@ def write_trips(ctx, vehicles, years, per_workday, drivers):
                 origin, destination = rng.sample(PLACES, 2)
                 row = (
                     now, now, 1, v.pk, v.unit_id, f"P{v.pk:05d}{serial:05d}", driver,
-                    f"{date_text} {start_h:02d}:{start_m:02d}:00+08", f"{end_date} {end_total // 60:02d}:{end_total % 60:02d}:00+08",
+                    f"{date_text} {start_h:02d}:{start_m:02d}:00+08",
+                    f"{end_date} {end_total // 60:02d}:{end_total % 60:02d}:00+08",
                     round(odo, 1), round(odo + km, 1), km, origin, destination, rng.choice(PURPOSES), "",
                     is_off, night or rules.is_night(end_total // 60), km > long_km, False, "",
                 )  # fmt: skip
@@ -340,7 +342,7 @@ def seed_rentals(ctx):
                 RentalOrder(
                     unit=unit,
                     provider=rng.choice(("X市公务用车服务有限公司", "X市交投汽车租赁公司")),
-                    vehicle_desc=f"鄂A{rng.randint(10000, 99999)} {rng.choice(('别克GL8', '丰田考斯特', '大众帕萨特'))}",
+                    vehicle_desc=f"鄂A{rng.randint(10000, 99999)} {rng.choice(RENTAL_MODELS)}",
                     start_date=start,
                     end_date=start + datetime.timedelta(days=days),
                     cost=Decimal(450 * (days + 1)),
