@@ -136,7 +136,7 @@ def check_repeated(submission, rows):
         for first, last, qty in verification.repeated_runs(values):
             yield Flag(
                 _("%(item)s %(first)s–%(last)s 月连续填报相同数量 %(qty)s。")
-                % {"item": Item(item).label, "first": first, "last": last, "qty": qty.normalize()},
+                % {"item": Item(item).label, "first": first, "last": last, "qty": format(qty.normalize(), "f")},
                 field="quantity",
             )
 

@@ -109,7 +109,7 @@ def findings(year, units, today=None):
                 "item": Item(item).label,
                 "first": first,
                 "last": last,
-                "qty": qty.normalize(),
+                "qty": format(qty.normalize(), "f"),
             }
 
     current, previous = figures.by_unit(year, institutions), _annual(year - 1, institutions)
