@@ -100,7 +100,14 @@ def dashboard_context(request, areas):
         current = m.compute(year, units)
         previous = m.compute(year - 1, units)
         tiles.setdefault(m.area, []).append(
-            {"metric": m, "value": current, "previous": previous, "trend": _trend(current, previous, m)}
+            {
+                "metric": m,
+                "value": current,
+                "previous": previous,
+                "shown": _shown(current, m),
+                "shown_previous": _shown(previous, m),
+                "trend": _trend(current, previous, m),
+            }
         )
     from django.apps import apps
 
@@ -115,6 +122,15 @@ def dashboard_context(request, areas):
         "unit_choices": Unit.objects.for_user(user, "view").only("pk", "name", "short_name"),
         "unit_id": int(unit_id) if unit_id else None,
     }
+
+
+def _shown(value, m):
+    """A tile's text: shares kept as fractions (0-1) in the API read as percentages on the page."""
+    if value is None:
+        return "—"
+    if m.unit_of_measure == "0-1":
+        return f"{value * 100:.1f}%"
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
 
 
 def _trend(current, previous, m):
