@@ -1,0 +1,247 @@
+"""Excel in and out at 100,000 rows, beside bare openpyxl on the same data, against PostgreSQL.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt_excel .venv/bin/python bench/excel_bench.py [--rows N]
+
+Creates a throwaway database (Django's test-database machinery: test_<name>, migrated, dropped at
+the end), 300 units and an admin account, and a person-registry upload in the import template's
+layout (header, notes row, N rows). Each measurement runs in its own subprocess, so its peak
+resident memory (getrusage ru_maxrss) is its own:
+
+  bare read   openpyxl read-only, iterating the upload's values
+  import      bureau.imports.import_registry(PersonViews, upload, admin): checks, one form per row,
+              bulk uniqueness, one transaction with the audit entries
+  bare write  openpyxl write-only, writing the rows the export writes (read from the database
+              into memory first, untimed)
+  export      bureau.excel.write_workbook through PersonViews.filtered as the admin (the path of
+              the export page and of the export job)
+"""
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bureau.settings")
+os.environ.setdefault("DJANGO_SECRET_KEY", "bench")
+
+
+def setup():
+    import django
+
+    django.setup()
+
+
+def peak_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
+
+
+def admin():
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username="bench_admin")
+
+
+# Phases (each in its own process) -----------------------------------------------------------------
+
+
+def phase_bare_read(path):
+    from openpyxl import load_workbook
+
+    start = time.perf_counter()
+    workbook = load_workbook(path, read_only=True)
+    rows = sum(1 for _ in workbook.worksheets[0].iter_rows(values_only=True)) - 2  # header and notes
+    workbook.close()
+    return rows, time.perf_counter() - start
+
+
+def phase_import(path):
+    from django.core.files import File
+    from django.utils import translation
+
+    from bureau import audit
+    from bureau.imports import import_registry
+    from bureau.views import PersonViews
+
+    user = admin()
+    with open(path, "rb") as handle, translation.override("zh-hans"), audit.acting_as(user):
+        upload = File(handle, name="persons.xlsx")
+        start = time.perf_counter()
+        created, errors = import_registry(PersonViews, upload, user)
+        seconds = time.perf_counter() - start
+    if errors:
+        raise SystemExit(f"import failed: {errors[:5]}")
+    return len(created), seconds
+
+
+def _export_request():
+    from django.http import HttpRequest, QueryDict
+
+    request = HttpRequest()
+    request.user, request.method, request.GET = admin(), "GET", QueryDict("")
+    return request
+
+
+def phase_bare_write(path):
+    from openpyxl import Workbook
+
+    from bureau.excel import export_rows
+    from bureau.views import PersonViews
+
+    _filter, queryset = PersonViews.filtered(_export_request())
+    queryset = queryset.select_related("unit").order_by("pk")
+    rows = list(export_rows(PersonViews, queryset, PersonViews.columns))  # the same values, untimed
+    start = time.perf_counter()
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("人员")
+    sheet.append(["姓名", "单位", "职级", "身份证号"])
+    for row in rows:
+        sheet.append(row)
+    workbook.save(path)
+    return len(rows), time.perf_counter() - start
+
+
+def phase_export(path):
+    from bureau.excel import write_workbook
+    from bureau.views import PersonViews
+
+    start = time.perf_counter()
+    _filter, queryset = PersonViews.filtered(_export_request())
+    with open(path, "wb") as handle:
+        rows = write_workbook(PersonViews, queryset, handle)
+    return rows, time.perf_counter() - start
+
+
+PHASES = {"bare_read": phase_bare_read, "import": phase_import, "bare_write": phase_bare_write, "export": phase_export}
+
+
+# The driver ---------------------------------------------------------------------------------------
+
+
+def seed(rows, path):
+    """300 units, an admin, and the upload: the import template's header and notes, then `rows`."""
+    from django.contrib.auth import get_user_model
+    from openpyxl import Workbook
+
+    from bureau.choices import Rank, UnitKind
+    from bureau.forms import PersonForm
+    from bureau.imports import columns_for_form
+    from bureau.models import Unit
+    from bureau.roles import assign_role
+    from bureau.validators import id_check_char, uscc_check_char
+
+    units = []
+    for i in range(300):
+        body = f"11420100{i + 1:09d}"
+        units.append(Unit(name=f"测试单位{i:03d}", short_name=f"单位{i:03d}", uscc=body + uscc_check_char(body)))
+        units[-1].kind = UnitKind.GOVERNMENT
+    Unit.objects.bulk_create(units)
+    user = get_user_model().objects.create_user("bench_admin")
+    assign_role(user, "admin")
+    columns = columns_for_form(PersonForm, form_kwargs={"user": admin()})
+    labels = {c.name: c for c in columns}
+    rng = random.Random(2022)
+    ranks = [str(label) for label in Rank.labels]
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("人员")
+    order = ["name", "unit", "rank", "id_number"]
+    sheet.append([labels[n].label for n in order])
+    sheet.append([labels[n].note() for n in order])
+    for i in range(rows):
+        body = f"420102{1960 + i % 40}{1 + i % 12:02d}{1 + i % 28:02d}{i % 1000:03d}"
+        sheet.append([f"人员{i}", f"单位{rng.randrange(300):03d}", rng.choice(ranks), body + id_check_char(body)])
+    workbook.save(path)
+
+
+def run_phase(name, path, env, profile=()):
+    out = subprocess.run(
+        [sys.executable, __file__, "--phase", name, "--file", str(path), *(["--profile"] if name in profile else [])],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode:
+        raise SystemExit(f"phase {name} failed:\n{out.stderr[-3000:]}")
+    if profile:
+        print(out.stderr, file=sys.stderr)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--phase", choices=PHASES)
+    parser.add_argument("--profile-phases", nargs="*", default=(), choices=PHASES)
+    parser.add_argument("--file")
+    parser.add_argument("--profile", action="store_true", help="print the phase's cProfile top functions")
+    args = parser.parse_args()
+    setup()
+    if args.phase:
+        if args.profile:
+            import cProfile
+            import pstats
+
+            profiler = cProfile.Profile()
+            rows, seconds = profiler.runcall(PHASES[args.phase], args.file)
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats("cumulative").print_stats(40)
+        else:
+            rows, seconds = PHASES[args.phase](args.file)
+        print(json.dumps({"rows": rows, "seconds": seconds, "peak_mb": peak_mb()}))
+        return
+
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        raise SystemExit("set DATABASE_URL to a PostgreSQL server")
+    old_name = connection.settings_dict["NAME"]
+    test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + test_name
+        env = dict(os.environ, DATABASE_URL=url, PYTHONPATH=str(ROOT))
+        with tempfile.TemporaryDirectory() as tmp:
+            upload, bare_out, export_out = (Path(tmp) / n for n in ("upload.xlsx", "bare.xlsx", "export.xlsx"))
+            seed(args.rows, upload)
+            connection.close()
+            results = {name: run_phase(name, out, env, args.profile_phases) for name, out in (
+                ("bare_read", upload), ("import", upload), ("bare_write", bare_out), ("export", export_out)
+            )}
+            size = upload.stat().st_size
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    report(args.rows, size, results, settings)
+
+
+def report(rows, size, results, settings):
+    import django
+    import openpyxl
+
+    def line(label, r):
+        return f"| {label} | {r['rows']:,} | {r['seconds']:.1f} | {r['rows'] / r['seconds']:,.0f} | {r['peak_mb']:.0f} |"
+
+    read_ratio = results["bare_read"]["seconds"] / results["import"]["seconds"]
+    write_ratio = results["bare_write"]["seconds"] / results["export"]["seconds"]
+    print(f"Python {sys.version.split()[0]}, Django {django.get_version()}, openpyxl {openpyxl.__version__}, "
+          f"PostgreSQL, {os.cpu_count()} CPUs; upload {size / 1024 / 1024:.1f} MB, {rows:,} rows")
+    print()
+    print("| step | rows | seconds | rows/s | peak RSS MB |")
+    print("|---|---:|---:|---:|---:|")
+    print(line("bare openpyxl read-only", results["bare_read"]))
+    print(line("registry import (checks, forms, save, audit)", results["import"]))
+    print(line("bare openpyxl write-only", results["bare_write"]))
+    print(line("list export (scoped query, write-only)", results["export"]))
+    print()
+    print(f"import speed = {read_ratio:.0%} of bare read (target >= 50%); "
+          f"export speed = {write_ratio:.0%} of bare write (target >= 80%)")
+
+
+if __name__ == "__main__":
+    main()
