@@ -211,9 +211,15 @@ def main():
             upload, bare_out, export_out = (Path(tmp) / n for n in ("upload.xlsx", "bare.xlsx", "export.xlsx"))
             seed(args.rows, upload)
             connection.close()
-            results = {name: run_phase(name, out, env, args.profile_phases) for name, out in (
-                ("bare_read", upload), ("import", upload), ("bare_write", bare_out), ("export", export_out)
-            )}
+            results = {
+                name: run_phase(name, out, env, args.profile_phases)
+                for name, out in (
+                    ("bare_read", upload),
+                    ("import", upload),
+                    ("bare_write", bare_out),
+                    ("export", export_out),
+                )
+            }
             size = upload.stat().st_size
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
@@ -225,12 +231,16 @@ def report(rows, size, results, settings):
     import openpyxl
 
     def line(label, r):
-        return f"| {label} | {r['rows']:,} | {r['seconds']:.1f} | {r['rows'] / r['seconds']:,.0f} | {r['peak_mb']:.0f} |"
+        return (
+            f"| {label} | {r['rows']:,} | {r['seconds']:.1f} | {r['rows'] / r['seconds']:,.0f} | {r['peak_mb']:.0f} |"
+        )
 
     read_ratio = results["bare_read"]["seconds"] / results["import"]["seconds"]
     write_ratio = results["bare_write"]["seconds"] / results["export"]["seconds"]
-    print(f"Python {sys.version.split()[0]}, Django {django.get_version()}, openpyxl {openpyxl.__version__}, "
-          f"PostgreSQL, {os.cpu_count()} CPUs; upload {size / 1024 / 1024:.1f} MB, {rows:,} rows")
+    print(
+        f"Python {sys.version.split()[0]}, Django {django.get_version()}, openpyxl {openpyxl.__version__}, "
+        f"PostgreSQL, {os.cpu_count()} CPUs; upload {size / 1024 / 1024:.1f} MB, {rows:,} rows"
+    )
     print()
     print("| step | rows | seconds | rows/s | peak RSS MB |")
     print("|---|---:|---:|---:|---:|")
@@ -239,8 +249,10 @@ def report(rows, size, results, settings):
     print(line("bare openpyxl write-only", results["bare_write"]))
     print(line("list export (scoped query, write-only)", results["export"]))
     print()
-    print(f"import speed = {read_ratio:.0%} of bare read (target >= 50%); "
-          f"export speed = {write_ratio:.0%} of bare write (target >= 80%)")
+    print(
+        f"import speed = {read_ratio:.0%} of bare read (target >= 50%); "
+        f"export speed = {write_ratio:.0%} of bare write (target >= 80%)"
+    )
 
 
 if __name__ == "__main__":

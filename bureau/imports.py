@@ -7,7 +7,6 @@ file itself is checked (`check_upload`): size, signature, the zip directory's de
 compression ratios (zip bombs), and DTDs (XML bombs).
 """
 
-import copy
 import csv
 import datetime
 import io
@@ -294,11 +293,11 @@ def validate_upload(uploaded_file, form_class, form_kwargs=None, columns=None, a
     form_kwargs = form_kwargs or {}
     columns = columns if columns is not None else columns_for_form(form_class, form_kwargs=form_kwargs)
     lookups = {c.name for c in columns if c.kind == "lookup"}
-    prototype = _import_form(form_class, lookups)(data={}, **form_kwargs)
+    row_form = _import_form(form_class, lookups)(data={}, **form_kwargs)
     for name in lookups:
         # The dropdown as the form scoped it for this user, read once for the whole file.
-        field = prototype.fields[name]
-        prototype.fields[name] = LookupField(field, _lookup_index(field.queryset))
+        field = row_form.fields[name]
+        row_form.fields[name] = LookupField(field, _lookup_index(field.queryset))
     lines = _read_xlsx(uploaded_file) if kind == "xlsx" else _read_csv(uploaded_file)
     header = next(lines, None)
     if header is None:
@@ -306,8 +305,8 @@ def validate_upload(uploaded_file, form_class, form_kwargs=None, columns=None, a
     positions, errors = _match_header(header[1], columns)
     if errors:
         return [], errors
-    converters = [(i, c, _converter(c, prototype.fields[c.name])) for i, c in positions]
-    defaults = {c.name: _default(prototype, c) for c in columns}
+    converters = [(i, c, _converter(c, row_form.fields[c.name])) for i, c in positions]
+    defaults = {c.name: _default(row_form, c) for c in columns}
     rows = []
     for number, values in lines:
         if number == NOTES_ROW and all(str(v).startswith(NOTES_MARK) for v in values if v not in (None, "")):
@@ -326,7 +325,7 @@ def validate_upload(uploaded_file, form_class, form_kwargs=None, columns=None, a
             except forms.ValidationError as exc:
                 row_errors.append(RowError(number, column.label, " ".join(exc.messages)))
                 data.pop(column.name, None)
-        form = _clone(prototype, data)
+        form = _rebind(row_form, data)
         if form.is_valid() and not row_errors:
             rows.append(Row(number, form.cleaned_data, getattr(form, "instance", None)))
         else:
@@ -436,19 +435,17 @@ def _default(form, column):
     return "" if value is None else value
 
 
-def _clone(prototype, data):
-    """A fresh bound form for one row. Built by copying one constructed form rather than running
-    `__init__` (which deep-copies every field) per row: the fields are not changed by cleaning,
-    and a form's `__init__` depends on its user and instance, not on the row's data."""
-    form = copy.copy(prototype)
+def _rebind(form, data):
+    """The one row form, bound to the next row. Building a form per row would deep-copy every
+    field and build its bound fields each time; a form's `__init__` depends on its user and
+    instance, not on the row, so one form is re-bound instead, with a fresh instance per row and
+    nothing kept from the previous row (errors, cleaned data, changed fields)."""
     form.data = data
     form.is_bound = True
     form._errors = None
-    form._bound_fields_cache = {}
     form.__dict__.pop("changed_data", None)
-    form.__dict__.pop("cleaned_data", None)
-    if isinstance(prototype, forms.ModelForm):
-        form.instance = prototype._meta.model()
+    if isinstance(form, forms.ModelForm):
+        form.instance = form._meta.model()
     return form
 
 
