@@ -156,7 +156,7 @@ class Column:
             "date": _("日期，如 2022-03-31"),
             "bool": _("填“是”或“否”"),
             "choice": _("从下拉列表选择"),
-            "lookup": _("填写名称"),
+            "lookup": "",  # the help says by what the record is named
         }
         mark = _("【必填】") if self.required else _("【选填】")
         return " ".join(str(p) for p in (mark + str(kinds[self.kind]), self.help) if p)
@@ -232,7 +232,8 @@ def _lookup_index(queryset):
         for text in {str(obj), *(getattr(obj, k) for k in keys)}:
             text = (text or "").strip()
             if text:
-                index[text] = AMBIGUOUS if index.get(text, obj).pk != obj.pk else obj
+                found = index.get(text, obj)
+                index[text] = obj if found is not AMBIGUOUS and found.pk == obj.pk else AMBIGUOUS
     return index
 
 
@@ -277,8 +278,7 @@ class RowError:
 @dataclass
 class Row:
     number: int
-    data: dict  # the form's cleaned_data
-    instance: object = None  # a model form's unsaved instance
+    data: object  # the form's cleaned_data, or what the caller's `keep(form)` keeps of it
 
 
 def parse_upload(uploaded_file, form_class, form_kwargs=None, columns=None, allow_csv=False):
@@ -288,7 +288,7 @@ def parse_upload(uploaded_file, form_class, form_kwargs=None, columns=None, allo
     return [r.data for r in rows], errors
 
 
-def validate_upload(uploaded_file, form_class, form_kwargs=None, columns=None, allow_csv=False):
+def validate_upload(uploaded_file, form_class, form_kwargs=None, columns=None, allow_csv=False, keep=None):
     kind = check_upload(uploaded_file, allow_csv)
     form_kwargs = form_kwargs or {}
     columns = columns if columns is not None else columns_for_form(form_class, form_kwargs=form_kwargs)
@@ -327,7 +327,7 @@ def validate_upload(uploaded_file, form_class, form_kwargs=None, columns=None, a
                 data.pop(column.name, None)
         form = _rebind(row_form, data)
         if form.is_valid() and not row_errors:
-            rows.append(Row(number, form.cleaned_data, getattr(form, "instance", None)))
+            rows.append(Row(number, keep(form) if keep else form.cleaned_data))
         else:
             # Every problem of the row at once; a cell that could not be read is reported once.
             unreadable = {e.column for e in row_errors}
@@ -491,9 +491,10 @@ def unique_sets(model):
     return sets
 
 
-def check_unique(model, rows, labels):
+def check_unique(records, rows, labels):
     """Duplicates within the file and against the database, with a query per 1,000 values rather
     than per row. `labels` maps field names to the column headers."""
+    model = records.model
     errors = []
     for names in unique_sets(model):
         attnames = [model._meta.get_field(n).attname for n in names]
@@ -501,7 +502,7 @@ def check_unique(model, rows, labels):
         what = "、".join(labels.get(n, str(model._meta.get_field(n).verbose_name)) for n in names)
         first = {}
         for row in rows:
-            key = tuple(getattr(row.instance, a) for a in attnames)
+            key = tuple(records.value(row, a) for a in attnames)
             if any(v is None or v == "" for v in key):
                 continue
             if key in first:
@@ -536,31 +537,60 @@ def check_unique(model, rows, labels):
 # Registry import ---------------------------------------------------------------------------------
 
 
+class Records:
+    """A registry import's validated rows, kept compact: per row a tuple of the instance's field
+    values (and the many-to-many choices), not the instance and its cleaned data, so that
+    200,000 rows fit in memory. Instances are built again a chunk at a time when saving."""
+
+    def __init__(self, model, many):
+        self.model = model
+        self.many = many
+        self.attnames = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+        self.position = {a: i for i, a in enumerate(self.attnames)}
+
+    def keep(self, form):
+        values = tuple(getattr(form.instance, a) for a in self.attnames)
+        return values, tuple(form.cleaned_data.get(f.name) or () for f in self.many)
+
+    def value(self, row, attname):
+        return row.data[0][self.position[attname]]
+
+    def instance(self, row):
+        return self.model(**dict(zip(self.attnames, row.data[0], strict=True)))
+
+
+SAVE_CHUNK = 2000
+
+
 def import_registry(config, uploaded_file, user):
     """All or nothing: validate every row with the registry's form as `user`, then save every row
-    in one transaction. Returns (created objects, errors); with errors nothing is saved."""
+    in one transaction. Returns (the new records' ids, errors); with errors nothing is saved."""
     model = config.model
     form_kwargs = {"user": user}
     columns = columns_for_form(config.form, form_kwargs=form_kwargs)
-    rows, errors = validate_upload(uploaded_file, config.form, form_kwargs, columns)
+    records = Records(model, [f for f in model._meta.many_to_many if any(f.name == c.name for c in columns)])
+    rows, errors = validate_upload(uploaded_file, config.form, form_kwargs, columns, keep=records.keep)
     if not errors and not rows:
         errors = [RowError(NOTES_ROW + 1, "", _("文件中没有数据行。"))]
     if rows:
-        errors += check_unique(model, rows, {c.name: c.label for c in columns})
+        errors += check_unique(records, rows, {c.name: c.label for c in columns})
     if errors:
         return [], sorted(errors, key=lambda e: e.row)
-    many = [f for f in model._meta.many_to_many if any(f.name == c.name for c in columns)]
+    pks = []
     with transaction.atomic():
-        created = model.objects.bulk_create([r.instance for r in rows], batch_size=2000)
-        for field in many:
-            _bulk_set(field, created, [r.data.get(field.name) or [] for r in rows])
-        pks = [obj.pk for obj in created]
+        # One transaction, saved (and audited) a chunk at a time to bound memory.
+        for start in range(0, len(rows), SAVE_CHUNK):
+            chunk = rows[start : start + SAVE_CHUNK]
+            created = model.objects.bulk_create([records.instance(r) for r in chunk])
+            for i, field in enumerate(records.many):
+                _bulk_set(field, created, [r.data[1][i] for r in chunk])
+            pks.extend(obj.pk for obj in created)
         allowed = model.objects.for_user(user, "add")
         reachable = sum(allowed.filter(pk__in=pks[i : i + 5000]).count() for i in range(0, len(pks), 5000))
         if reachable != len(pks):
             # Rows saved outside the user's reach: undo everything, whatever the forms allowed.
             raise PermissionDenied
-    return created, []
+    return pks, []
 
 
 def _bulk_set(field, objs, targets):
