@@ -2,8 +2,8 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/wt_excel .venv/bin/python bench/excel_bench.py [--rows N]
 
-Creates a throwaway database (Django's test-database machinery: test_<name>, migrated, dropped at
-the end), 300 units and an admin account, and a person-registry upload in the import template's
+Creates a throwaway database (Django's test-database machinery: bench_excel_<name>, migrated,
+dropped at the end), 300 units and an admin account, and a person-registry upload in the import template's
 layout (header, notes row, N rows). Each measurement runs in its own subprocess, so its peak
 resident memory (getrusage ru_maxrss) is its own:
 
@@ -213,6 +213,8 @@ def main():
     if connection.vendor != "postgresql":
         raise SystemExit("set DATABASE_URL to a PostgreSQL server")
     old_name = connection.settings_dict["NAME"]
+    # Its own name, so that it never meets the test suite's database.
+    connection.settings_dict["TEST"]["NAME"] = f"bench_excel_{old_name}"
     test_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
     try:
         url = os.environ["DATABASE_URL"].rsplit("/", 1)[0] + "/" + test_name

@@ -56,8 +56,10 @@ class Columns:
         self.fields = fields
         self.computed = any(f is None for f in fields.values())
         self.many = [n for n, f in fields.items() if f is not None and f.many_to_many]
-        # A computed column may read any field, so then the whole row is fetched.
-        if self.computed:
+        # Computed and many-to-many columns need an object, and a computed column may read any
+        # field: then the whole row is fetched.
+        self.whole = self.computed or bool(self.many)
+        if self.whole:
             self.attnames = [f.attname for f in model._meta.concrete_fields]
         else:
             self.attnames = list(dict.fromkeys(f.attname for f in fields.values() if not f.many_to_many))
@@ -82,11 +84,12 @@ class Columns:
             return lambda row, obj: labels.get(row[index], row[index])
         if field.many_to_one:
             related = self.related[field.attname]
-            return lambda row, obj: str(related[row[index]]) if row[index] is not None else None
+            return lambda row, obj: str(related[row[index]]) if row[index] in related else None
         return lambda row, obj: plain(row[index])
 
     def rows(self, queryset):
         getters = [self.getter(n) for n in self.names]
+        self.db = queryset.db
         values = queryset.select_related(None).prefetch_related(None).values_list(*self.attnames)
         chunk = []
         for row in values.iterator(chunk_size=2000):
@@ -105,7 +108,7 @@ class Columns:
                 related.update(
                     field.related_model._base_manager.in_bulk(missing, field_name=field.target_field.attname)
                 )
-        objs = self._objects(chunk) if self.computed or self.many else [None] * len(chunk)
+        objs = self._objects(chunk) if self.whole else [None] * len(chunk)
         for row, obj in zip(chunk, objs, strict=True):
             yield [get(row, obj) for get in getters]
 
@@ -117,11 +120,11 @@ class Columns:
             obj = self.model.__new__(self.model)
             obj.__dict__.update(zip(attnames, row, strict=True))
             obj._state = ModelState()
-            obj._state.adding, obj._state.db = False, "default"
+            obj._state.adding, obj._state.db = False, self.db
             for attname, field in self.fk.items():
-                key = obj.__dict__[attname]
-                if key is not None:
-                    obj._state.fields_cache[field.name] = self.related[attname][key]
+                related = self.related[attname].get(obj.__dict__[attname])
+                if related is not None:
+                    obj._state.fields_cache[field.name] = related
             objs.append(obj)
         if self.many:
             prefetch_related_objects(objs, *self.many)
