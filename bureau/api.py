@@ -1,12 +1,14 @@
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from bureau import metrics, workflow
+from bureau.apiconf import scope_action
 from bureau.filtersets import DataRequestFilterSet, PersonFilterSet, SubmissionFilterSet, UnitFilterSet
 from bureau.models import DataRequest, Person, Submission, Unit
 from bureau.rest import ModelSerializer, ModelViewSet
@@ -125,8 +127,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     filterset_class = SubmissionFilterSet
 
     def get_queryset(self):
-        action_ = "view" if self.request.method == "GET" else "change"
-        return super().get_queryset().for_user(self.request.user, action_)
+        return super().get_queryset().for_user(self.request.user, scope_action(self, self.request))
 
     def _act(self, run):
         sub = self.get_object()
@@ -147,7 +148,7 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     def approve(self, request, pk=None):
         return self._act(lambda sub: workflow.approve(sub, request.user, request.data.get("comment", "")))
 
-    @action(detail=True, methods=["post"], url_path="return")
+    @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
         return self._act(lambda sub: workflow.return_(sub, request.user, request.data.get("comment", "")))
 
@@ -156,11 +157,30 @@ class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
         return self._act(lambda sub: workflow.reopen(sub, request.user, request.data.get("reason", "")))
 
 
+class MetricSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    unit_of_measure = serializers.CharField()
+    area = serializers.CharField()
+
+
+class MetricValueSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    label = serializers.CharField()
+    value = serializers.FloatField(allow_null=True)
+    unit_of_measure = serializers.CharField()
+    year = serializers.IntegerField()
+    unit = serializers.IntegerField(allow_null=True)
+
+
 class MetricViewSet(viewsets.ViewSet):
     """Registered metrics; a value is computed in the caller's scope (a liaison: their units)."""
 
+    lookup_field = "key"
     lookup_value_regex = r"[a-z_]+\.[a-z0-9_]+"
+    serializer_class = MetricSerializer
 
+    @extend_schema(responses=MetricSerializer(many=True))
     def list(self, request):
         return Response(
             [
@@ -169,8 +189,15 @@ class MetricViewSet(viewsets.ViewSet):
             ]
         )
 
-    def retrieve(self, request, pk=None):
-        found = metrics.REGISTRY.get(pk)
+    @extend_schema(
+        responses=MetricValueSerializer,
+        parameters=[
+            OpenApiParameter("year", int, required=True, description="年度"),
+            OpenApiParameter("unit", int, description="单位编号；不填为调用者权限内的全部单位"),
+        ],
+    )
+    def retrieve(self, request, key=None):
+        found = metrics.REGISTRY.get(key)
         if found is None:
             raise Http404
         try:

@@ -13,8 +13,6 @@ Functions read approved or registry data only, and roll-ups where the raw table 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.cache import cache
-
 from bureau.models import Unit
 
 
@@ -69,18 +67,8 @@ def scope_units(user, unit_id=None):
     return units
 
 
-def value(key, year, units, *, cache_seconds=0):
-    """One figure. `cache_seconds` > 0 keeps it briefly for the dashboard's repeated reads."""
-    found = REGISTRY[key]
-    if not cache_seconds:
-        return found.compute(year, units)
-    ids = ",".join(str(pk) for pk in sorted(units.values_list("pk", flat=True)))
-    cache_key = f"metric:{key}:{year}:{hash(ids)}"
-    result = cache.get(cache_key, "missing")
-    if result == "missing":
-        result = found.compute(year, units)
-        cache.set(cache_key, result, cache_seconds)
-    return result
+def value(key, year, units):
+    return REGISTRY[key].compute(year, units)
 
 
 # The core's own figures.

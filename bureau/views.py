@@ -48,16 +48,15 @@ def home(request):
     unit_ids = user_unit_ids(user)
     if unit_ids:
         context["my_units"] = Unit.objects.filter(pk__in=unit_ids)
+        own = Submission.objects.for_user(user, "view").filter(unit__in=unit_ids)
         context["my_tasks"] = (
-            Submission.objects.filter(unit__in=unit_ids, request__state=RequestState.OPEN)
+            own.filter(request__state=RequestState.OPEN)
             .exclude(state=SubmissionState.APPROVED)
             .select_related("request", "unit")
             .order_by("deadline", "pk")[:100]
         )
         context["my_done"] = (
-            Submission.objects.filter(unit__in=unit_ids, state=SubmissionState.APPROVED)
-            .select_related("request", "unit")
-            .order_by("-reviewed_at")[:10]
+            own.filter(state=SubmissionState.APPROVED).select_related("request", "unit").order_by("-reviewed_at")[:10]
         )
     if has_model_perm(user, Submission, "change"):
         context["review_queue"] = (
@@ -66,9 +65,6 @@ def home(request):
             .select_related("request", "unit")
             .order_by("submitted_at")[:50]
         )
-    if has_model_perm(user, Unit, "view"):
-        context["unit_count"] = Unit.objects.filter(active=True).count()
-        context["person_count"] = Person.objects.count()
     areas = dashboard_areas(user)
     if areas:
         context.update(dashboard_context(request, areas))
@@ -88,7 +84,8 @@ def dashboard_context(request, areas):
     user = request.user
     today = timezone.localdate()
     try:
-        year = int(request.GET.get("year", today.year - 1 if today.month < 4 else today.year))
+        # The last complete year: the one the annual statistics are about.
+        year = int(request.GET.get("year", today.year - 1))
     except ValueError:
         year = today.year
     unit_id = request.GET.get("unit") or None
@@ -100,10 +97,18 @@ def dashboard_context(request, areas):
     for m in metrics.all_metrics():
         if m.area not in areas:
             continue
-        current = metrics.value(m.key, year, units, cache_seconds=60)
-        previous = metrics.value(m.key, year - 1, units, cache_seconds=300)
+        current = m.compute(year, units)
+        previous = m.compute(year - 1, units)
         tiles.setdefault(m.area, []).append(
-            {"metric": m, "value": current, "previous": previous, "trend": _trend(current, previous, m)}
+            {
+                "metric": m,
+                "value": current,
+                "previous": previous,
+                "shown": _shown(current, m),
+                "shown_previous": _shown(previous, m),
+                "trend": _trend(current, previous, m),
+                "bars": _bars(current, previous),
+            }
         )
     from django.apps import apps
 
@@ -118,6 +123,24 @@ def dashboard_context(request, areas):
         "unit_choices": Unit.objects.for_user(user, "view").only("pk", "name", "short_name"),
         "unit_id": int(unit_id) if unit_id else None,
     }
+
+
+def _shown(value, m):
+    """A tile's text: shares kept as fractions (0-1) in the API read as percentages on the page."""
+    if value is None:
+        return "—"
+    if m.unit_of_measure == "0-1":
+        return f"{value * 100:.1f}%"
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+
+
+def _bars(current, previous):
+    """Bar lengths (0-100) of last year and this year, for the tile's small chart."""
+    values = [v for v in (previous, current) if isinstance(v, int | float)]
+    top = max((abs(v) for v in values), default=0)
+    if not top:
+        return None
+    return [round(100 * abs(v) / top) if isinstance(v, int | float) else 0 for v in (previous, current)]
 
 
 def _trend(current, previous, m):
