@@ -69,6 +69,9 @@ class Columns:
 
     def getter(self, name):
         field = self.fields[name]
+        if name in self.extra:  # an annotation of the list's queryset
+            index = self.layout.index(name)
+            return lambda row, obj: plain(row[index])
         if field is None:
 
             def computed(row, obj):
@@ -78,7 +81,7 @@ class Columns:
             return computed
         if field.many_to_many:
             return lambda row, obj: "、".join(str(o) for o in getattr(obj, name).all())
-        index = self.attnames.index(field.attname)
+        index = self.layout.index(field.attname)
         if field.choices:
             labels = {value: str(label) for value, label in field.flatchoices}
             return lambda row, obj: labels.get(row[index], row[index])
@@ -88,9 +91,13 @@ class Columns:
         return lambda row, obj: plain(row[index])
 
     def rows(self, queryset):
-        getters = [self.getter(n) for n in self.names]
         self.db = queryset.db
-        values = queryset.select_related(None).prefetch_related(None).values_list(*self.attnames)
+        # Values the list's queryset annotates (figures computed in SQL) come along in the row.
+        annotations = list(queryset.query.annotation_select)
+        self.extra = annotations if self.whole else [n for n in self.names if n in annotations]
+        self.layout = self.attnames + self.extra
+        getters = [self.getter(n) for n in self.names]
+        values = queryset.select_related(None).prefetch_related(None).values_list(*self.layout)
         chunk = []
         for row in values.iterator(chunk_size=2000):
             chunk.append(row)
@@ -101,7 +108,7 @@ class Columns:
 
     def _chunk(self, chunk, getters):
         for attname, related in self.related.items():
-            index = self.attnames.index(attname)
+            index = self.layout.index(attname)
             missing = {row[index] for row in chunk if row[index] is not None} - related.keys()
             if missing:
                 field = self.fk[attname]
@@ -115,10 +122,9 @@ class Columns:
     def _objects(self, chunk):
         """Rows as instances for computed and many-to-many columns, built without from_db."""
         objs = []
-        attnames = [f.attname for f in self.model._meta.concrete_fields]
         for row in chunk:
             obj = self.model.__new__(self.model)
-            obj.__dict__.update(zip(attnames, row, strict=True))
+            obj.__dict__.update(zip(self.layout, row, strict=True))
             obj._state = ModelState()
             obj._state.adding, obj._state.db = False, self.db
             for attname, field in self.fk.items():
