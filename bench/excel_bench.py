@@ -202,7 +202,9 @@ def main():
 
             profiler = cProfile.Profile()
             rows, (seconds, cpu) = profiler.runcall(PHASES[args.phase], args.file)
-            pstats.Stats(profiler, stream=sys.stderr).sort_stats(os.environ.get("BENCH_SORT", "cumulative")).print_stats(45)
+            pstats.Stats(profiler, stream=sys.stderr).sort_stats(
+                os.environ.get("BENCH_SORT", "cumulative")
+            ).print_stats(45)
         else:
             rows, (seconds, cpu) = PHASES[args.phase](args.file)
         print(json.dumps({"rows": rows, "seconds": seconds, "cpu": cpu, "peak_mb": peak_mb()}))
