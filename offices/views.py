@@ -70,6 +70,11 @@ class BuildingViews(generic.ModelViews):
         (_("房间"), Room, "building", ROOM_COLUMNS),
         (_("维修项目"), RepairProject, "building", ("title", "year", "kind", "state", "requested_amount")),
     )
+    detail_template = "offices/building_detail.html"
+
+    @classmethod
+    def detail_context(cls, obj, user):
+        return {"can_add_room": can(user, Room, "add")}
 
 
 class FloorViews(generic.ModelViews):
