@@ -31,3 +31,38 @@ class AuditAction(models.TextChoices):
     DENIED = "denied", _("拒绝访问")
     GRANT = "grant", _("授权")
     ACTION = "action", _("操作")
+
+
+class Frequency(models.TextChoices):
+    ANNUAL = "annual", _("年度")
+    QUARTERLY = "quarterly", _("季度")
+    MONTHLY = "monthly", _("月度")
+
+
+class RequestState(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    OPEN = "open", _("填报中")
+    CLOSED = "closed", _("已结束")
+
+
+class SubmissionState(models.TextChoices):
+    DRAFT = "draft", _("待报送")
+    SUBMITTED = "submitted", _("已报送")
+    RETURNED = "returned", _("已退回")
+    RESUBMITTED = "resubmitted", _("已重新报送")
+    APPROVED = "approved", _("已通过")
+
+
+class ReviewAction(models.TextChoices):
+    SAVE = "save", _("保存")
+    SUBMIT = "submit", _("报送")
+    RETURN = "return", _("退回")
+    APPROVE = "approve", _("通过")
+    REOPEN = "reopen", _("重新打开")
+
+
+class JobState(models.TextChoices):
+    PENDING = "pending", _("排队中")
+    RUNNING = "running", _("进行中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")

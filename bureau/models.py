@@ -7,7 +7,16 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from bureau import audit, scoping
-from bureau.choices import AuditAction, Rank, UnitKind
+from bureau.choices import (
+    AuditAction,
+    Frequency,
+    JobState,
+    Rank,
+    RequestState,
+    ReviewAction,
+    SubmissionState,
+    UnitKind,
+)
 from bureau.validators import mask_id_number, validate_id_number, validate_uscc
 
 UNTRACKED = {"version", "updated", "created"}
@@ -321,3 +330,181 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionError("the audit trail cannot be deleted")
+
+
+def area_scope(queryset, user, action, kind_field, unit_path):
+    """Scoping of the shared data-request records: area staff see their area's kinds, admins and
+    leaders everything their permissions allow, liaisons their own units' rows."""
+    model = queryset.model
+    if scoping.has_model_perm(user, model, action):
+        groups = scoping.user_groups(user)
+        if user.is_superuser or groups & {"admin", "leader"}:
+            return queryset
+        from bureau.requests import kinds_for_areas
+
+        return queryset.filter(**{f"{kind_field}__in": kinds_for_areas(groups)})
+    if action in model.liaison_actions:
+        return queryset.filter(**{f"{unit_path}__in": scoping.user_unit_ids(user)})
+    return queryset.none()
+
+
+class DataRequest(BaseModel):
+    """A request for data from a set of units for a year (annual, quarterly or monthly periods)."""
+
+    kind = models.CharField(_("填报类型"), max_length=60)
+    title = models.CharField(_("标题"), max_length=120)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    frequency = models.CharField(_("频次"), max_length=10, choices=Frequency.choices, default=Frequency.ANNUAL)
+    deadline = models.DateField(_("截止日期"), help_text=_("年度填报的截止日期；月度、季度按每期结束后宽限天数计算。"))
+    grace_days = models.PositiveSmallIntegerField(
+        _("每期宽限天数"), default=15, help_text=_("月度、季度填报：每期结束后多少天内报送。")
+    )
+    note = models.TextField(_("填报说明"), blank=True)
+    state = models.CharField(_("状态"), max_length=10, choices=RequestState.choices, default=RequestState.DRAFT)
+    units = models.ManyToManyField(Unit, verbose_name=_("填报单位"), related_name="data_requests")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    unit_field = None
+    liaison_actions = ("view",)
+    shared_by_areas = True
+
+    class Meta:
+        verbose_name = _("数据填报任务")
+        verbose_name_plural = _("数据填报任务")
+        ordering = ["-year", "-id"]
+
+    def __str__(self):
+        return self.title
+
+    @classmethod
+    def scope_queryset(cls, queryset, user, action):
+        if action == "view" and not scoping.has_model_perm(user, cls, action):
+            ids = scoping.user_unit_ids(user)
+            return queryset.filter(pk__in=Submission.objects.filter(unit__in=ids).values("request_id"))
+        return area_scope(queryset, user, action, "kind", None)
+
+    @property
+    def kind_title(self):
+        from bureau.requests import REGISTRY
+
+        found = REGISTRY.get(self.kind)
+        return found.title if found else self.kind
+
+    kind_title.fget.short_description = _("填报类型")
+
+
+class Submission(BaseModel):
+    """One unit's data for one period of a request, and where it stands in review."""
+
+    request = models.ForeignKey(
+        DataRequest, verbose_name=_("填报任务"), on_delete=models.CASCADE, related_name="submissions"
+    )
+    unit = models.ForeignKey(Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="submissions")
+    period = models.CharField(_("期间"), max_length=10, help_text=_("如 2022、2022-Q1、2022-03"))
+    period_index = models.PositiveSmallIntegerField(_("期序"), default=0)
+    deadline = models.DateField(_("截止日期"))
+    state = models.CharField(_("状态"), max_length=12, choices=SubmissionState.choices, default=SubmissionState.DRAFT)
+    rows = models.JSONField(_("填报数据"), default=list, blank=True, encoder=DjangoJSONEncoder)
+    flags = models.JSONField(_("自动检查提示"), default=list, blank=True)
+    comment = models.TextField(_("审核意见"), blank=True)
+    submitted_at = models.DateTimeField(_("报送时间"), null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+
+    liaison_actions = ("view", "change")
+    shared_by_areas = True
+
+    class Meta:
+        verbose_name = _("填报")
+        verbose_name_plural = _("填报")
+        ordering = ["request_id", "unit_id", "period_index"]
+        constraints = [models.UniqueConstraint(fields=["request", "unit", "period"], name="submission_once")]
+        indexes = [
+            # A liaison's home: their units' open submissions by deadline.
+            models.Index(fields=["unit", "state", "deadline"], name="submission_unit_state"),
+            # A request's completeness grid and counts.
+            models.Index(fields=["request", "state"], name="submission_request_state"),
+        ]
+
+    def __str__(self):
+        return f"{self.period} #{self.pk}"
+
+    @classmethod
+    def scope_queryset(cls, queryset, user, action):
+        return area_scope(queryset, user, action, "request__kind", "unit")
+
+    @property
+    def locked(self):
+        return self.state == SubmissionState.APPROVED
+
+    @property
+    def editable(self):
+        return self.state in (SubmissionState.DRAFT, SubmissionState.RETURNED)
+
+
+class Review(models.Model):
+    """The conversation on a submission: each save, submit, return, approval and reopening."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="reviews")
+    action = models.CharField(_("动作"), max_length=10, choices=ReviewAction.choices)
+    comment = models.TextField(_("意见"), blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    username = models.CharField(_("用户"), max_length=150, blank=True)
+    time = models.DateTimeField(_("时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("审核记录")
+        verbose_name_plural = _("审核记录")
+        ordering = ["time", "id"]
+
+    def __str__(self):
+        return f"{self.get_action_display()} {self.username}"
+
+
+class Job(models.Model):
+    """A long-running piece of work (a large export, the annual workbook) and its progress."""
+
+    kind = models.CharField(_("类型"), max_length=30)
+    title = models.CharField(_("名称"), max_length=200)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(_("状态"), max_length=10, choices=JobState.choices, default=JobState.PENDING)
+    done = models.PositiveIntegerField(_("已完成"), default=0)
+    total = models.PositiveIntegerField(_("总量"), default=0)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    file = models.FileField(_("文件"), upload_to="jobs/%Y/%m/", blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    created = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    finished = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created"]
+        permissions = [("view_annual_report", _("下载年度统计报表"))]
+        indexes = [models.Index(fields=["kind", "-created"], name="job_kind_created")]  # past workbooks
+
+    def __str__(self):
+        return self.title
+
+    @property
+    def percent(self):
+        if self.state == JobState.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    def report(self, done, total=None):
+        """Progress from inside the task: one UPDATE, visible to the page polling it."""
+        values = {"done": done, "state": JobState.RUNNING}
+        if total is not None:
+            values["total"] = total
+        Job.objects.filter(pk=self.pk).update(**values)

@@ -50,7 +50,9 @@ ROLES = {
 
 
 def area_of(model):
-    return getattr(model, "area", model._meta.app_label)
+    # A model field may be called "area" (m²): only a plain string on the class names a role.
+    declared = model.__dict__.get("area")
+    return declared if isinstance(declared, str) else model._meta.app_label
 
 
 def is_sensitive(model):
@@ -65,17 +67,21 @@ def role_permissions(key):
     """The permission ids a role's group holds."""
     models = project_models()
     wanted = []  # (model, actions)
+    extra = []  # custom permissions by codename
     if key == "admin":
+        extra = [LIAISON_PERMISSION, "view_annual_report"]
         for m in apps.get_models():
             if m._meta.app_label in ADMIN_APPS or getattr(m, "admin_managed", False):
                 wanted.append((m, ("view", "add", "change", "delete")))
             elif not is_sensitive(m):
                 wanted.append((m, ("view",)))
     elif key == "leader":
+        extra = ["view_annual_report"]
         wanted = [(m, ("view",)) for m in models if not is_sensitive(m)]
     elif key in AREAS:
+        extra = ["view_annual_report"]
         for m in models:
-            if area_of(m) == key:
+            if area_of(m) == key or getattr(m, "shared_by_areas", False):
                 wanted.append((m, ("view", "add", "change", "delete")))
             elif m._meta.app_label == "bureau" and getattr(m, "staff_view", False):
                 wanted.append((m, ("view",)))
@@ -84,17 +90,9 @@ def role_permissions(key):
         ct = ContentType.objects.get_for_model(model, for_concrete_model=False)
         for action in actions:
             wanted_codes.setdefault(ct.pk, set()).add(f"{action}_{model._meta.model_name}")
-    ids = []
-    for perm in Permission.objects.filter(content_type_id__in=wanted_codes).only("id", "codename", "content_type_id"):
-        if perm.codename in wanted_codes[perm.content_type_id]:
-            ids.append(perm.pk)
-    if key == "admin":
-        ids += list(Permission.objects.filter(codename__in=extra_admin_codenames()).values_list("pk", flat=True))
-    return ids
-
-
-def extra_admin_codenames():
-    return [LIAISON_PERMISSION]
+    perms = Permission.objects.filter(content_type_id__in=wanted_codes).only("id", "codename", "content_type_id")
+    ids = [p.pk for p in perms if p.codename in wanted_codes[p.content_type_id]]
+    return ids + list(Permission.objects.filter(codename__in=extra).values_list("pk", flat=True))
 
 
 def sync_groups():

@@ -28,6 +28,15 @@ def user_unit_ids(user):
     return cached
 
 
+def user_groups(user):
+    """The names of the user's groups (their roles), cached on the user object."""
+    cached = getattr(user, "_group_names", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True)) if user.is_authenticated else frozenset()
+        user._group_names = cached
+    return cached
+
+
 def has_model_perm(user, model, action):
     opts = model._meta
     return user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
