@@ -265,3 +265,42 @@ class TestScoping:
         assert len(list(book.active.iter_rows(values_only=True))) == 2  # header + own room
         units = Unit.objects.for_user(world.liaison_a)
         assert METRICS["offices.over_standard_area"].compute(2022, units) == 2.0
+
+
+@pytest.mark.django_db
+class TestLedgerCycle:
+    """Publish → the liaison corrects the prefilled sub-ledger → checks flag it → approval records
+    the difference for the division to settle (bureau.workflow end to end)."""
+
+    def test_unit_corrects_its_sub_ledger_and_staff_settle(self, world):
+        from bureau import workflow
+        from bureau.models import DataRequest
+
+        building = BuildingFactory(unit=world.unit_a, code="JG001")
+        RoomFactory(unit=world.unit_a, building=building, number="101", usable_area=Decimal("18"))
+        RoomFactory(unit=world.unit_a, building=building, number="102", usable_area=Decimal("36"))
+        staff = world.staff("offices")
+        request = DataRequest.objects.create(
+            kind="offices.ledger",
+            title="2022 年度办公用房统计",
+            year=2022,
+            frequency="annual",
+            deadline=datetime.date(2023, 3, 31),
+        )
+        request.units.set([world.unit_a, world.unit_b])
+        workflow.publish(request, staff)
+        sub = request.submissions.get(unit=world.unit_a)
+        assert [(r["number"], r["usable_area"]) for r in sub.rows] == [("101", "18.00"), ("102", "36.00")]
+
+        rows = [dict(r) for r in sub.rows]
+        rows[1]["usable_area"] = "30"
+        assert workflow.save_rows(sub, [*rows, rows[0]], world.liaison_a)[0][1:] == ("房间号", "同一房间填报了两次。")
+        assert workflow.save_rows(sub, rows, world.liaison_a) == []
+        workflow.submit(sub, world.liaison_a)
+        sub.refresh_from_db()
+        assert [(f["row"], f["field"]) for f in sub.flags] == [(2, "usable_area")]
+
+        workflow.approve(sub, staff)
+        record = Reconciliation.objects.get(unit=world.unit_a, period="2022")
+        assert not record.settled and record.differences[0]["number"] == "102"
+        assert not Reconciliation.objects.filter(unit=world.unit_b).exists()
