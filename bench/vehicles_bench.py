@@ -11,7 +11,6 @@ Measures (and leaves the database as it found it):
 """
 
 import datetime
-import io
 import os
 import statistics
 import sys
@@ -21,7 +20,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bureau.settings")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
