@@ -97,14 +97,16 @@ def main():
     rows = 100_000
     result, elapsed = timed_import(platform_csv(rows), staff)
     print(
-        f"import {rows:,} trips (CSV, audited): {elapsed:.1f} s = {rows / elapsed:,.0f} rows/s, {result['created']:,} created"
+        f"import {rows:,} trips (CSV, audited): {elapsed:.1f} s = {rows / elapsed:,.0f} rows/s, "
+        f"{result['created']:,} created"
     )
     started = time.perf_counter()
     try:
         trips.import_trips(trips.read_upload(platform_csv(rows, bad_last=True)), staff)
     except trips.TripErrors as exc:
         print(
-            f"same file, bad last row: refused in {time.perf_counter() - started:.1f} s: {trips.format_error(exc.errors[0])}"
+            f"same file, bad last row: refused in {time.perf_counter() - started:.1f} s: "
+            f"{trips.format_error(exc.errors[0])}"
         )
     assert Trip.objects.count() == trip_count, "the refused file saved something"
 
