@@ -53,7 +53,7 @@ def platform_csv(rows, bad_last=False):
     per_vehicle = -(-rows // len(vehicles))
     lines, n = [HEADER], 0
     for i, plate in enumerate(vehicles):
-        odo = 100_000.0
+        odo = 1_000_000.0  # beyond any demo reading: the odometer must not go back
         start = datetime.datetime(2023, 1, 1, 6, 0)
         for _ in range(per_vehicle):
             if n == rows:
