@@ -15,6 +15,7 @@ from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import IntegerField, OuterRef, Subquery
 from django.db.models.functions import Cast, Floor
@@ -48,6 +49,7 @@ COLUMNS = {
 REQUIRED = ("platform_id", "plate", "start", "end")
 TEXT_LIMITS = {"platform_id": 40, "driver": 30, "origin": 100, "destination": 100, "purpose": 200, "approval_no": 40}
 FIELDS = [*TEXT_LIMITS, "start", "end", "start_odometer", "end_odometer", "distance_km"]
+UPDATED_FIELDS = [*FIELDS, "vehicle_id", "unit_id", "off_day", "night", "long_distance"]
 HEADER_OF = {name: names[0] for name, names in COLUMNS.items()}
 MAX_ERRORS = 200
 
@@ -272,21 +274,24 @@ class Flagger:
         self.rules = rules or Rules.current()
         self.off = CalendarDay.off_days(first_day, last_day) if self.rules else set()
 
-    def apply(self, trip):
+    def flags(self, start, end, distance_km):
+        """(off_day, night, long_distance) of a trip."""
         rules = self.rules
         if rules is None:
-            return trip
-        start, end = trip.start.astimezone(TZ), trip.end.astimezone(TZ)
-        day, night = start.date(), False
-        trip.off_day = False
+            return False, False, False
+        start, end = start.astimezone(TZ), end.astimezone(TZ)
+        day, off_day, night = start.date(), False, False
         while day <= end.date():
-            trip.off_day = trip.off_day or day in self.off
+            off_day = off_day or day in self.off
             # The trip reaches into the night of this day if it runs at night_start o'clock.
             night_begins = datetime.datetime.combine(day, datetime.time(rules.night_start), TZ)
             night = night or start <= night_begins < end
             day += datetime.timedelta(days=1)
-        trip.night = night or rules.is_night(start.hour) or rules.is_night(end.hour)
-        trip.long_distance = trip.distance_km > rules.long_trip_km
+        night = night or rules.is_night(start.hour) or rules.is_night(end.hour)
+        return off_day, night, distance_km > rules.long_trip_km
+
+    def apply(self, trip):
+        trip.off_day, trip.night, trip.long_distance = self.flags(trip.start, trip.end, trip.distance_km)
         return trip
 
 
@@ -350,23 +355,26 @@ def import_trips(items, user):
                 "pk", "platform_id", "version", "start"
             ):
                 existing[platform_id] = (pk, version, start)
+        days = [row[f].astimezone(TZ).date() for _number, row in rows for f in ("start", "end")]
+        flagger = Flagger(min(days), max(days))
         months = set()
         new, changed = [], []
         for _number, row in rows:
-            trip = Trip(**{f: row[f] for f in FIELDS}, vehicle_id=row["vehicle_id"], unit_id=row["unit_id"])
-            months.add(month_of(trip.start))
+            row["off_day"], row["night"], row["long_distance"] = flagger.flags(
+                row["start"], row["end"], row["distance_km"]
+            )
+            months.add(month_of(row["start"]))
             if row["platform_id"] in existing:
+                trip = Trip(**{f: row[f] for f in UPDATED_FIELDS})
                 trip.pk, trip.version, old_start = existing[row["platform_id"]]
                 trip.version += 1
                 months.add(month_of(old_start))
                 changed.append(trip)
             else:
-                new.append(trip)
-        flag_trips(new + changed)
+                new.append(row)
         create(new)
         if changed:
-            fields = [*FIELDS, "vehicle", "unit", "off_day", "night", "long_distance", "version"]
-            Trip.objects.bulk_update(changed, fields, batch_size=1000)
+            Trip.objects.bulk_update(changed, [*UPDATED_FIELDS, "version"], batch_size=1000)
         advance_odometers(rows)
         from vehicles.tasks import rollup_months
 
@@ -387,53 +395,58 @@ def advance_odometers(rows):
     Vehicle.objects.filter(pk__in=vehicle_ids, odometer_km__lt=reading).update(odometer_km=reading)
 
 
-def create(new):
-    """Insert new trips with their audit entries. On PostgreSQL through COPY: Django's bulk insert
-    of 100,000 rows and as many audit entries spends most of its time adapting parameters."""
+# The columns a new trip is written with (a model field added later must be added here too).
+COPY_COLUMNS = (
+    "id", "created", "updated", "version", "vehicle_id", "unit_id", "platform_id", "driver", "start", "end",
+    "start_odometer", "end_odometer", "distance_km", "origin", "destination", "purpose", "approval_no",
+    "off_day", "night", "long_distance", "explained", "explanation",
+)  # fmt: skip
+TRACKED = [c for c in COPY_COLUMNS if c not in UNTRACKED]
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def create(rows):
+    """Insert new trips (row dicts) with their audit entries. On PostgreSQL through COPY: Django's
+    bulk insert of 100,000 rows and as many audit entries spends most of its time adapting
+    parameters, and building model instances."""
     if connection.vendor != "postgresql":
-        Trip.objects.bulk_create(new, batch_size=5000)
+        Trip.objects.bulk_create([Trip(**{f: row[f] for f in UPDATED_FIELDS}) for row in rows], batch_size=5000)
         return
+    if set(COPY_COLUMNS) != {f.column for f in Trip._meta.concrete_fields}:
+        raise ImproperlyConfigured("vehicles.trips.COPY_COLUMNS no longer matches the Trip model")
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [Trip._meta.db_table, len(new)],
+            [Trip._meta.db_table, len(rows)],
         )
-        for trip, (pk,) in zip(new, cursor.fetchall(), strict=True):
-            trip.pk = pk
+        ids = [pk for (pk,) in cursor.fetchall()]
     now = timezone.now()
-    trip_fields = list(Trip._meta.concrete_fields)
-    tracked = [f.attname for f in trip_fields if f.attname not in UNTRACKED]
-    for trip in new:
-        trip.created = trip.updated = now
-    lines = []
-    for trip in new:
-        lines.append("\t".join(copy_text(getattr(trip, f.attname)) for f in trip_fields))
-    copy_lines(Trip._meta.db_table, [f.column for f in trip_fields], lines)
+    common = {"created": now, "updated": now, "version": 1, "explained": False, "explanation": ""}
+    trip_lines, audit_lines = [], []
     # The same entries BaseQuerySet.bulk_create writes: who, when, and every field as created.
     template = audit.entry(AuditAction.CREATE, model=Trip)
+    template.time = now
     entry_fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
-    lines = []
-    for trip in new:
-        template.time = now
-        template.object_id = str(trip.pk)
-        template.object_repr = trip.platform_id
-        template.unit_id = trip.unit_id
-        values = {name: audit.plain(getattr(trip, name)) for name in tracked}
-        template.changes = {name: [None, value] for name, value in values.items() if value is not None}
-        lines.append(
-            "\t".join(copy_text(f.get_db_prep_save(getattr(template, f.attname), connection)) for f in entry_fields)
-        )
-    copy_lines(AuditEntry._meta.db_table, [f.column for f in entry_fields], lines)
-
-
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+    entry_cells = [copy_text(f.get_db_prep_save(getattr(template, f.attname), connection)) for f in entry_fields]
+    where = {f.attname: i for i, f in enumerate(entry_fields)}
+    for pk, row in zip(ids, rows, strict=True):
+        values = common | row | {"id": pk}
+        trip_lines.append("\t".join([copy_text(values[c]) for c in COPY_COLUMNS]))
+        changes = {c: [None, audit.plain(values[c])] for c in TRACKED if values[c] is not None}
+        entry_cells[where["object_id"]] = str(pk)
+        entry_cells[where["object_repr"]] = copy_text(row["platform_id"])
+        entry_cells[where["unit_id"]] = str(row["unit_id"])
+        entry_cells[where["changes"]] = copy_text(json.dumps(changes, ensure_ascii=False))
+        audit_lines.append("\t".join(entry_cells))
+    copy_lines(Trip._meta.db_table, COPY_COLUMNS, trip_lines)
+    copy_lines(AuditEntry._meta.db_table, [f.column for f in entry_fields], audit_lines)
 
 
 def copy_text(value):
     """A value in PostgreSQL COPY text format."""
     if value is None:
         return "\\N"
-    if isinstance(value, bool):
+    if value is True or value is False:
         return "t" if value else "f"
     if isinstance(value, datetime.datetime):
         return value.isoformat()
