@@ -1,14 +1,14 @@
 """Energy figures for the dashboard, indicators and workbook. All read the monthly roll-ups (at
 most 12 rows per unit and year) and the base data, never the consumption rows."""
 
-from django.db.models import Sum
+from django.db.models import OuterRef, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
 from bureau.choices import UnitKind
 from bureau.metrics import metric
 from energy import figures
 from energy.choices import CreationState
-from energy.models import ConservationOrgan, MonthlyRollup
+from energy.models import ConservationOrgan, MonthlyRollup, Profile
 
 
 def _total(year, units, field):
@@ -16,7 +16,22 @@ def _total(year, units, field):
 
 
 def _intensity(year, units, numerator, denominator):
-    return figures.intensity(figures.by_unit(year, units).values(), numerator, denominator)
+    """Σ numerator / Σ denominator over the units that report both (as figures.intensity does per
+    unit), in one aggregate query: each unit's base data with the sum of its roll-ups."""
+    per_unit = (
+        MonthlyRollup.objects.filter(year=year, unit=OuterRef("unit"))
+        .order_by()
+        .values("unit")
+        .annotate(s=Sum(numerator))
+        .values("s")
+    )
+    sums = (
+        Profile.objects.filter(year=year, unit__in=units, **{f"{denominator}__gt": 0})
+        .annotate(n=Subquery(per_unit))
+        .filter(n__gt=0)
+        .aggregate(num=Sum("n"), den=Sum(denominator))
+    )
+    return sums["num"] / sums["den"] if sums["den"] else None
 
 
 @metric("energy.tce", _("综合能耗"), "tce", order=10)
