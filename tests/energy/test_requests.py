@@ -11,7 +11,8 @@ from bureau.requests import REGISTRY
 from energy.choices import Item
 from energy.models import Consumption, MonthlyRollup
 from energy.requests import ConsumptionRow, duplicate_errors, period_months, prefill, write_consumption
-from tests.energy.helpers import fill
+from tests.energy.helpers import fill, profile
+from tests.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
 KIND = REGISTRY["energy.consumption"]
@@ -131,3 +132,17 @@ def test_template_rows_cover_every_item_of_every_month(world):
     rows = prefill(world.unit_a, "2022-Q1")
     assert len(rows) == 3 * len(Item)
     assert rows[0] == {"month": 1, "item": "electricity", "quantity": None, "measure": "kWh", "cost": None}
+
+
+def test_peer_check_compares_the_annualised_intensity_with_last_year(world):
+    peers = [UnitFactory() for _ in range(5)]
+    for u in peers:
+        profile(u, 2021, "1000", 40)
+        fill(u, 2021, {m: 10000 + m for m in range(1, 13)})  # about 14.76 kgce/m² a year
+    profile(world.unit_a, 2022, "1000", 40)
+    sub = submission(world.unit_a)
+    heavy = clean_rows(sub, q1((40000, 41000, 42000)))
+    # (40,000 + 41,000 + 42,000) x 0.1229 x 12 / 3 / 1,000 m² = 60.47 kgce/m², four times the median
+    messages = [f.message for f in KIND.checks[4](sub, heavy)]
+    assert messages == ["折合全年单位建筑面积能耗 60.47 kgce/m²，同类单位上年中位数 14.76。"]
+    assert list(KIND.checks[4](sub, clean_rows(sub, q1()))) == []
