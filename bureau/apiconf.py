@@ -30,4 +30,16 @@ class ScopedPermission(permissions.BasePermission):
         model = getattr(getattr(view, "queryset", None), "model", None)
         if model is None:
             return True
-        return can(request.user, model, ACTION_BY_METHOD.get(request.method, "change"))
+        return can(request.user, model, scope_action(view, request))
+
+
+def scope_action(view, request):
+    """The scoping action of a request: custom actions on a record (approve, publish) change it."""
+    name = getattr(view, "action", None)
+    if request.method in ("GET", "HEAD", "OPTIONS"):
+        return "view"
+    if name == "create":
+        return "add"
+    if name == "destroy":
+        return "delete"
+    return "change" if name else ACTION_BY_METHOD.get(request.method, "change")

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bureau.models import Person, Unit
+from bureau.models import DataRequest, Person, Submission, Unit
 
 
 class BaseFilterSet(django_filters.FilterSet):
@@ -46,3 +46,19 @@ class PersonFilterSet(BaseFilterSet):
     class Meta:
         model = Person
         fields = ["unit", "rank"]
+
+
+class DataRequestFilterSet(BaseFilterSet):
+    search_fields = ("title",)
+
+    class Meta:
+        model = DataRequest
+        fields = ["year", "state", "frequency"]
+
+
+class SubmissionFilterSet(BaseFilterSet):
+    search_fields = ("request__title", "unit__name")
+
+    class Meta:
+        model = Submission
+        fields = ["request", "unit", "state", "period"]

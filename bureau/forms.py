@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bureau.models import Person, Unit
+from bureau.models import DataRequest, Person, Unit
 
 
 def scope_choices(fields, user):
@@ -71,3 +71,54 @@ class PersonForm(BaseModelForm):
         if not value and self.instance.pk:
             return self.instance.id_number
         return value
+
+
+class DataRequestForm(BaseModelForm):
+    all_units = forms.BooleanField(
+        label=_("全部在用单位"), required=False, help_text=_("勾选后向所有在用单位发布，无需逐个选择。")
+    )
+
+    class Meta:
+        model = DataRequest
+        fields = ["kind", "title", "year", "frequency", "deadline", "grace_days", "units", "note"]
+        widgets = {
+            "deadline": forms.DateInput(attrs={"type": "date"}),
+            "units": forms.SelectMultiple(attrs={"size": 12}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from bureau.requests import REGISTRY, kinds_for_areas
+        from bureau.scoping import user_groups
+
+        groups = user_groups(self.user)
+        allowed = set(REGISTRY) if groups & {"admin"} or self.user.is_superuser else set(kinds_for_areas(groups))
+        self.fields["kind"] = forms.ChoiceField(
+            label=_("填报类型"),
+            choices=[(k.key, k.title) for k in REGISTRY.values() if k.key in allowed],
+            help_text=_("要求各单位填报的内容；只列出本处室负责的类型。"),
+        )
+        self.fields["units"].required = False
+        self.fields["units"].help_text = _("按住 Ctrl 可多选。")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("all_units"):
+            data["units"] = Unit.objects.for_user(self.user, "view").filter(active=True)
+        elif not data.get("units"):
+            self.add_error("units", _("请选择填报单位，或勾选“全部在用单位”。"))
+        if self.instance.pk and self.instance.state != "draft":
+            raise forms.ValidationError(_("已发布的填报任务不能修改；如需调整请新建任务。"))
+        if not self.instance.pk:
+            self.instance.created_by = self.user
+        kind = data.get("kind")
+        if kind and data.get("frequency"):
+            from bureau.requests import REGISTRY
+
+            if data["frequency"] not in REGISTRY[kind].frequencies:
+                self.add_error("frequency", _("此填报类型不支持该频次。"))
+        return data
+
+
+class CommentForm(forms.Form):
+    comment = forms.CharField(label=_("意见"), widget=forms.Textarea(attrs={"rows": 3}), required=False)

@@ -98,6 +98,8 @@ class ModelViews:
     select_related = ()
     prefetch_related = ()
     ordering = None
+    # The pages this model has; a workflow record may leave out add/edit/delete.
+    actions = ("list", "detail", "add", "edit", "delete", "history", "export", "import")
     # Related panels on the detail page: (title, model, foreign key to this model, columns).
     related = ()
     detail_template = "generic/detail.html"
@@ -123,17 +125,24 @@ class ModelViews:
     @classmethod
     def urls(cls):
         n = cls.name()
-        return [
-            path(f"{n}/", ListView.as_view(config=cls), name=f"{n}_list"),
-            path(f"{n}/add/", EditView.as_view(config=cls), name=f"{n}_add"),
-            path(f"{n}/export/", ExportView.as_view(config=cls), name=f"{n}_export"),
-            path(f"{n}/import/", imports.ImportView.as_view(config=cls), name=f"{n}_import"),
-            path(f"{n}/template/", imports.TemplateView.as_view(config=cls), name=f"{n}_template"),
-            path(f"{n}/<int:pk>/", DetailView.as_view(config=cls), name=f"{n}_detail"),
-            path(f"{n}/<int:pk>/edit/", EditView.as_view(config=cls), name=f"{n}_edit"),
-            path(f"{n}/<int:pk>/delete/", DeleteView.as_view(config=cls), name=f"{n}_delete"),
-            path(f"{n}/<int:pk>/history/", HistoryView.as_view(config=cls), name=f"{n}_history"),
-        ]
+        pages = {
+            "list": [path(f"{n}/", ListView.as_view(config=cls), name=f"{n}_list")],
+            "add": [path(f"{n}/add/", EditView.as_view(config=cls), name=f"{n}_add")],
+            "export": [path(f"{n}/export/", ExportView.as_view(config=cls), name=f"{n}_export")],
+            "import": [
+                path(f"{n}/import/", imports.ImportView.as_view(config=cls), name=f"{n}_import"),
+                path(f"{n}/template/", imports.TemplateView.as_view(config=cls), name=f"{n}_template"),
+            ],
+            "detail": [path(f"{n}/<int:pk>/", DetailView.as_view(config=cls), name=f"{n}_detail")],
+            "edit": [path(f"{n}/<int:pk>/edit/", EditView.as_view(config=cls), name=f"{n}_edit")],
+            "delete": [path(f"{n}/<int:pk>/delete/", DeleteView.as_view(config=cls), name=f"{n}_delete")],
+            "history": [path(f"{n}/<int:pk>/history/", HistoryView.as_view(config=cls), name=f"{n}_history")],
+        }
+        return [p for action in cls.actions for p in pages[action]]
+
+    @classmethod
+    def has(cls, action):
+        return action in cls.actions
 
     @classmethod
     def fields_for_detail(cls):
@@ -189,10 +198,10 @@ class ConfigView(LoginRequiredMixin, View):
             "config": self.config,
             "opts": model._meta,
             "title": model._meta.verbose_name_plural,
-            "can_add": can(user, model, "add"),
+            "can_add": self.config.has("add") and can(user, model, "add"),
             "list_url": reverse(self.config.url_name("list")),
-            "add_url": reverse(self.config.url_name("add")),
-            "export_url": reverse(self.config.url_name("export")),
+            "add_url": reverse(self.config.url_name("add")) if self.config.has("add") else "",
+            "export_url": reverse(self.config.url_name("export")) if self.config.has("export") else "",
         } | extra
 
 
@@ -230,8 +239,8 @@ class ListView(ConfigView):
                 rows=rows,
                 sort=sort,
                 query=query.urlencode(),
-                can_import=can(request.user, config.model, "add"),
-                import_url=reverse(config.url_name("import")),
+                can_import=config.has("import") and can(request.user, config.model, "add"),
+                import_url=reverse(config.url_name("import")) if config.has("import") else "",
             ),
         )
 
@@ -252,8 +261,8 @@ class DetailView(ConfigView):
         fields = [
             (label_of(model, n, self.config.labels), _detail_value(obj, n)) for n in self.config.fields_for_detail()
         ]
-        editable = can(user, model, "change") and model.objects.for_user(user, "change").filter(pk=obj.pk).exists()
-        removable = can(user, model, "delete") and model.objects.for_user(user, "delete").filter(pk=obj.pk).exists()
+        editable = self.config.has("edit") and model.objects.for_user(user, "change").filter(pk=obj.pk).exists()
+        removable = self.config.has("delete") and model.objects.for_user(user, "delete").filter(pk=obj.pk).exists()
         panels = []
         for title, rel_model, fk, columns in self.config.related:
             select, prefetch = related_names(rel_model, columns)
@@ -276,8 +285,8 @@ class DetailView(ConfigView):
                 can_change=editable,
                 can_delete=removable,
                 can_history=has_model_perm(user, model, "view"),
-                edit_url=reverse(self.config.url_name("edit"), args=[obj.pk]),
-                delete_url=reverse(self.config.url_name("delete"), args=[obj.pk]),
+                edit_url=reverse(self.config.url_name("edit"), args=[obj.pk]) if editable else "",
+                delete_url=reverse(self.config.url_name("delete"), args=[obj.pk]) if removable else "",
                 history_url=reverse(self.config.url_name("history"), args=[obj.pk]),
                 title=str(obj),
                 **self.config.detail_context(obj, user),
@@ -382,7 +391,6 @@ class HistoryView(ConfigView):
 
 class ExportView(ConfigView):
     def get(self, request):
-        from bureau.excel import export_response
+        from bureau.excel import export
 
-        _filter, qs = self.config.filtered(request)
-        return export_response(self.config, qs, request.user)
+        return export(self.config, request)

@@ -13,8 +13,6 @@ Functions read approved or registry data only, and roll-ups where the raw table 
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.cache import cache
-
 from bureau.models import Unit
 
 
@@ -69,15 +67,32 @@ def scope_units(user, unit_id=None):
     return units
 
 
-def value(key, year, units, *, cache_seconds=0):
-    """One figure. `cache_seconds` > 0 keeps it briefly for the dashboard's repeated reads."""
-    found = REGISTRY[key]
-    if not cache_seconds:
-        return found.compute(year, units)
-    ids = ",".join(str(pk) for pk in sorted(units.values_list("pk", flat=True)))
-    cache_key = f"metric:{key}:{year}:{hash(ids)}"
-    result = cache.get(cache_key, "missing")
-    if result == "missing":
-        result = found.compute(year, units)
-        cache.set(cache_key, result, cache_seconds)
-    return result
+def value(key, year, units):
+    return REGISTRY[key].compute(year, units)
+
+
+# The core's own figures.
+
+
+@metric("bureau.units", "在册单位", "个", order=1)
+def unit_count(year, units):
+    return units.filter(active=True).count()
+
+
+@metric("bureau.staff", "在册人员", "人", order=2)
+def staff_count(year, units):
+    from bureau.models import Person
+
+    return Person.objects.filter(unit__in=units).count()
+
+
+@metric("bureau.on_time_rate", "数据填报按时报送率", "%", order=3, higher_is_better=True)
+def on_time_rate(year, units):
+    """Share of the year's due submissions that were submitted by their deadline."""
+    from django.db.models import Count, F, Q
+
+    from bureau.models import Submission
+
+    due = Submission.objects.filter(unit__in=units, deadline__year=year)
+    counts = due.aggregate(total=Count("pk"), on_time=Count("pk", filter=Q(submitted_at__date__lte=F("deadline"))))
+    return round(100 * counts["on_time"] / counts["total"], 2) if counts["total"] else None

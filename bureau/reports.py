@@ -121,3 +121,22 @@ def build_workbook(path, year, units, *, by="", scope_label="全市", progress=N
             progress(done, len(sheets))
     wb.save(path)
     return names
+
+
+# The core's own sheet.
+
+
+@report("bureau.units", "单位名录", order=1)
+def unit_sheet(out, year, units):
+    from django.db.models import Count
+
+    out.title(f"{year} 年度单位名录")
+    out.header(["序号", "单位名称", "统一社会信用代码", "单位类别", "公共机构", "在册人员"])
+    rows = units.filter(active=True).annotate(staff=Count("persons")).order_by("name")
+    total = 0
+    for i, unit in enumerate(rows.iterator(chunk_size=500), 1):
+        out.row(
+            [i, unit.name, unit.uscc, unit.get_kind_display(), "是" if unit.is_public_institution else "否", unit.staff]
+        )
+        total += unit.staff
+    out.total(["合计", "", "", "", "", total])

@@ -80,3 +80,63 @@ def kind_choices():
 
 def kinds_for_areas(areas):
     return [k.key for k in REGISTRY.values() if k.area in areas]
+
+
+# The core's own kind: each unit confirms its staff list, which the office-space standard and the
+# energy statistics (energy-using people) rely on.
+
+
+class StaffRow(RowForm):
+    name = forms.CharField(label="姓名", max_length=50)
+    rank = forms.ChoiceField(label="职级", help_text="按办公用房标准的职级", choices=())
+
+    def __init__(self, *args, **kwargs):
+        from bureau.choices import Rank
+
+        super().__init__(*args, **kwargs)
+        self.fields["rank"].choices = Rank.choices
+
+
+def staff_rows(unit, period):
+    return [{"name": p.name, "rank": p.rank} for p in unit.persons.order_by("name")]
+
+
+def check_staff(submission, rows):
+    from collections import Counter
+
+    registered = submission.unit.persons.count()
+    if registered and abs(len(rows) - registered) / registered > 0.1:
+        yield Flag(f"报送 {len(rows)} 人，名册现有 {registered} 人，相差超过 10%。")
+    for name, n in Counter(r["name"] for r in rows).items():
+        if n > 1:
+            yield Flag(f"姓名“{name}”出现 {n} 次，请核实是否重名。")
+
+
+def apply_staff(submission, rows):
+    """Add the people the unit reported and update ranks; nobody is deleted here (rooms and
+    records may still refer to them), so a person missing from the list stays for staff to settle."""
+    from bureau.models import Person
+
+    current = {p.name: p for p in submission.unit.persons.all()}
+    for row in rows:
+        person = current.get(row["name"])
+        if person is None:
+            Person.objects.create(unit=submission.unit, name=row["name"], rank=row["rank"])
+        elif person.rank != row["rank"]:
+            person.rank = row["rank"]
+            person.save()
+
+
+register(
+    RequestKind(
+        key="bureau.staff",
+        title="单位人员名册确认",
+        area="offices",
+        row_form=StaffRow,
+        checks=(check_staff,),
+        on_approve=apply_staff,
+        initial_rows=staff_rows,
+        frequencies=("annual",),
+        description="各单位核对本单位在编人员及职级，通过后更新人员名册。",
+    )
+)

@@ -6,7 +6,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from bureau import audit
-from bureau.apiconf import ACTION_BY_METHOD
+from bureau.apiconf import scope_action
 from bureau.choices import AuditAction
 from bureau.models import Conflict
 
@@ -58,8 +58,7 @@ class ModelViewSet(viewsets.ModelViewSet):
     and the rollback of writes that land outside the user's reach come from here."""
 
     def get_queryset(self):
-        action = ACTION_BY_METHOD.get(self.request.method, "change")
-        return super().get_queryset().for_user(self.request.user, action)
+        return super().get_queryset().for_user(self.request.user, scope_action(self, self.request))
 
     def retrieve(self, request, *args, **kwargs):
         response = super().retrieve(request, *args, **kwargs)

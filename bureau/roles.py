@@ -50,7 +50,9 @@ ROLES = {
 
 
 def area_of(model):
-    return getattr(model, "area", model._meta.app_label)
+    # A model field may be called "area" (m²): only a plain string on the class names a role.
+    declared = model.__dict__.get("area")
+    return declared if isinstance(declared, str) else model._meta.app_label
 
 
 def is_sensitive(model):

@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "bureau.middleware.ChineseByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -106,7 +107,7 @@ TEMPLATES = [
 # The one-command demo runs on SQLite; production and CI set DATABASE_URL to PostgreSQL.
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}"),
+        env("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", "60"),
     )
 }
@@ -243,6 +244,12 @@ SPECTACULAR_SETTINGS = {
 
 # Portal settings an administrator may change through the environment.
 PAGE_SIZE = 50
+# Completeness grid: yellow when a submission's deadline is this many days away or fewer.
+REQUEST_DUE_SOON_DAYS = envint("REQUEST_DUE_SOON_DAYS", "3")
+# Reminder e-mails: this many days before the deadline, and every N days once overdue.
+REMINDER_DAYS_BEFORE = [int(d) for d in envlist("REMINDER_DAYS_BEFORE", "7,1")]
+REMINDER_OVERDUE_EVERY_DAYS = envint("REMINDER_OVERDUE_EVERY_DAYS", "7")
+PORTAL_URL = env("PORTAL_URL", "http://127.0.0.1:8000")
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 

@@ -12,7 +12,19 @@ from bureau.api import router as core_router
 
 AREA_APPS = ("offices", "vehicles", "energy", "logistics", "party", "performance")
 
-bureau_patterns = ([*views.UnitViews.urls(), *views.PersonViews.urls()], "bureau")
+bureau_patterns = (
+    [
+        *views.UnitViews.urls(),
+        *views.PersonViews.urls(),
+        *views.DataRequestViews.urls(),
+        path("datarequest/<int:pk>/publish/", views.request_publish, name="datarequest_publish"),
+        path("datarequest/<int:pk>/grid/", views.request_grid, name="datarequest_grid"),
+        *views.SubmissionViews.urls(),
+        path("submission/<int:pk>/", views.submission_detail, name="submission_detail"),
+        path("submission/<int:pk>/template/", views.submission_template, name="submission_template"),
+    ],
+    "bureau",
+)
 
 
 def area_urls():
@@ -55,6 +67,8 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("base/", include(bureau_patterns)),
     path("jobs/", include(("bureau.jobs", "jobs"))),
+    path("reports/", views.annual_reports, name="annual_reports"),
+    path("reports/<int:pk>/download/", views.annual_report_download, name="annual_report_download"),
     *area_urls(),
     path("api/v1/", include(api_urls())),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

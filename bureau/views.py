@@ -1,16 +1,26 @@
-from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import JsonResponse
-from django.shortcuts import render
-from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+import tempfile
 
-from bureau import generic
-from bureau.filtersets import PersonFilterSet, UnitFilterSet
-from bureau.forms import PersonForm, UnitForm
-from bureau.models import Person, Unit
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import connection, transaction
+from django.db.models import Count
+from django.forms import formset_factory
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from openpyxl import Workbook
+
+from bureau import generic, imports, metrics, reports, tasks, workflow
+from bureau.choices import JobState, RequestState, SubmissionState
+from bureau.excel import write_rows
+from bureau.filtersets import DataRequestFilterSet, PersonFilterSet, SubmissionFilterSet, UnitFilterSet
+from bureau.forms import DataRequestForm, PersonForm, UnitForm
+from bureau.models import DataRequest, Job, Person, Submission, Unit
 from bureau.roles import user_roles
-from bureau.scoping import has_model_perm, user_unit_ids
+from bureau.scoping import has_model_perm, user_groups, user_unit_ids
 
 
 class UnitViews(generic.ModelViews):
@@ -18,7 +28,7 @@ class UnitViews(generic.ModelViews):
     form = UnitForm
     filterset = UnitFilterSet
     columns = ("name", "short_name", "uscc", "kind", "parent", "is_public_institution", "active")
-    related = ((_("人员"), Person, "unit", ("name", "rank")),)
+    related = (("人员", Person, "unit", ("name", "rank")),)
 
 
 class PersonViews(generic.ModelViews):
@@ -32,18 +42,88 @@ class PersonViews(generic.ModelViews):
 
 @login_required
 def home(request):
-    """One home per role: what each kind of user comes to the portal for first."""
+    """One home per role: a liaison's unit tasks, a reviewer's queue, a leader's dashboard."""
     user = request.user
-    roles = {r.key for r in user_roles(user)}
     context = {"roles": user_roles(user)}
     unit_ids = user_unit_ids(user)
     if unit_ids:
         context["my_units"] = Unit.objects.filter(pk__in=unit_ids)
-    if has_model_perm(user, Unit, "view"):
-        context["unit_count"] = Unit.objects.for_user(user).filter(active=True).count()
-        context["person_count"] = Person.objects.for_user(user).count()
-    context["is_leader"] = "leader" in roles
+        own = Submission.objects.for_user(user, "view").filter(unit__in=unit_ids)
+        context["my_tasks"] = (
+            own.filter(request__state=RequestState.OPEN)
+            .exclude(state=SubmissionState.APPROVED)
+            .select_related("request", "unit")
+            .order_by("deadline", "pk")[:100]
+        )
+        context["my_done"] = (
+            own.filter(state=SubmissionState.APPROVED).select_related("request", "unit").order_by("-reviewed_at")[:10]
+        )
+    if has_model_perm(user, Submission, "change"):
+        context["review_queue"] = (
+            Submission.objects.for_user(user, "change")
+            .filter(state__in=workflow.UNDER_REVIEW)
+            .select_related("request", "unit")
+            .order_by("submitted_at")[:50]
+        )
+    areas = dashboard_areas(user)
+    if areas:
+        context.update(dashboard_context(request, areas))
     return render(request, "bureau/home.html", context)
+
+
+def dashboard_areas(user):
+    """Whose tiles a user sees: leaders and admins every area's, area staff their own."""
+    groups = user_groups(user)
+    if user.is_superuser or groups & {"leader", "admin"}:
+        return {m.area for m in metrics.all_metrics()}
+    return {m.area for m in metrics.all_metrics() if m.area in groups}
+
+
+def dashboard_context(request, areas):
+    """Every registered metric as a tile, this year beside the last, for the city or one unit."""
+    user = request.user
+    today = timezone.localdate()
+    try:
+        # The last complete year: the one the annual statistics are about.
+        year = int(request.GET.get("year", today.year - 1))
+    except ValueError:
+        year = today.year
+    unit_id = request.GET.get("unit") or None
+    try:
+        units = metrics.scope_units(user, int(unit_id) if unit_id else None)
+    except (Unit.DoesNotExist, ValueError):
+        raise Http404 from None
+    tiles = {}
+    for m in metrics.all_metrics():
+        if m.area not in areas:
+            continue
+        current = m.compute(year, units)
+        previous = m.compute(year - 1, units)
+        tiles.setdefault(m.area, []).append(
+            {"metric": m, "value": current, "previous": previous, "trend": _trend(current, previous, m)}
+        )
+    from django.apps import apps
+
+    areas = [
+        (apps.get_app_config(area).verbose_name if apps.is_installed(area) else area, items)
+        for area, items in tiles.items()
+    ]
+    return {
+        "dashboard": areas,
+        "year": year,
+        "years": list(range(today.year, today.year - 6, -1)),
+        "unit_choices": Unit.objects.for_user(user, "view").only("pk", "name", "short_name"),
+        "unit_id": int(unit_id) if unit_id else None,
+    }
+
+
+def _trend(current, previous, m):
+    if current is None or previous is None or current == previous:
+        return ""
+    up = current > previous
+    if m.higher_is_better is None:
+        return "up" if up else "down"
+    return ("up good" if up else "down bad") if m.higher_is_better else ("up bad" if up else "down good")
 
 
 @require_GET
@@ -52,3 +132,259 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+class DataRequestViews(generic.ModelViews):
+    model = DataRequest
+    form = DataRequestForm
+    filterset = DataRequestFilterSet
+    columns = ("title", "kind_title", "year", "frequency", "deadline", "state")
+    detail_fields = (
+        "title",
+        "kind_title",
+        "year",
+        "frequency",
+        "deadline",
+        "grace_days",
+        "state",
+        "note",
+        "created_by",
+    )
+    detail_template = "bureau/datarequest_detail.html"
+    actions = ("list", "detail", "add", "edit", "delete", "history", "export")
+
+    @classmethod
+    def detail_context(cls, obj, user):
+        subs = obj.submissions.for_user(user, "view")
+        counts = dict(subs.values_list("state").annotate(n=Count("pk")).order_by())
+        return {
+            "state_counts": [(label, counts.get(value, 0), value) for value, label in SubmissionState.choices],
+            "total": sum(counts.values()),
+            "can_publish": obj.state == RequestState.DRAFT
+            and DataRequest.objects.for_user(user, "change").filter(pk=obj.pk).exists(),
+            "grid_url": reverse("bureau:datarequest_grid", args=[obj.pk]),
+        }
+
+
+class SubmissionViews(generic.ModelViews):
+    model = Submission
+    filterset = SubmissionFilterSet
+    columns = ("request", "unit", "period", "state", "deadline", "submitted_at")
+    # The detail page is the workflow page below (fill, submit, review), not the generic one.
+    actions = ("list", "history", "export")
+    ordering = ("deadline", "pk")
+
+
+def _submission(request, pk, action="view"):
+    try:
+        return Submission.objects.for_user(request.user, action).select_related("request", "unit").get(pk=pk)
+    except Submission.DoesNotExist:
+        raise Http404 from None
+
+
+@login_required
+def submission_detail(request, pk):
+    """The one page of a submission: the liaison fills and submits; the reviewer returns or approves."""
+    sub = _submission(request, pk)
+    kind = workflow.kind_of(sub)
+    fillable = sub.editable and workflow.can_fill(request.user, sub)
+    reviewer = workflow.can_review(request.user, sub)
+    formset_class = formset_factory(kind.row_form, extra=kind.extra_rows if fillable else 0, can_delete=fillable)
+    errors = []
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action in ("save", "submit") and fillable:
+                formset = formset_class(request.POST, form_kwargs={"submission": sub})
+                rows = _posted_rows(formset)
+                errors = workflow.save_rows(sub, rows, request.user)
+                if not errors and action == "submit":
+                    workflow.submit(sub, request.user)
+                    messages.success(request, _("已报送，等待审核。"))
+                    return redirect(sub.get_absolute_url())
+                if not errors:
+                    messages.success(request, _("已保存。"))
+                    return redirect(sub.get_absolute_url())
+            elif action == "upload" and fillable:
+                rows, errors = _uploaded_rows(request, sub, kind)
+                if not errors:
+                    errors = workflow.save_rows(sub, rows, request.user)
+                if not errors:
+                    messages.success(request, _("已导入 %(n)d 行，请核对后报送。") % {"n": len(rows)})
+                    return redirect(sub.get_absolute_url())
+            elif action in ("approve", "return", "reopen") and reviewer:
+                comment = request.POST.get("comment", "")
+                {"approve": workflow.approve, "return": workflow.return_, "reopen": workflow.reopen}[action](
+                    sub, request.user, comment
+                )
+                messages.success(request, _("已处理。"))
+                return redirect(sub.get_absolute_url())
+            else:
+                generic.deny(request, Submission)
+        except workflow.TransitionError as exc:
+            messages.error(request, str(exc))
+            return redirect(sub.get_absolute_url())
+    initial = sub.rows
+    formset = formset_class(initial=initial, form_kwargs={"submission": sub})
+    if errors and request.method == "POST" and "form-TOTAL_FORMS" in request.POST:
+        formset = formset_class(request.POST, form_kwargs={"submission": sub})
+    return render(
+        request,
+        "bureau/submission.html",
+        {
+            "sub": sub,
+            "kind": kind,
+            "formset": formset,
+            "fillable": fillable,
+            "reviewer": reviewer,
+            "errors": errors,
+            "reviews": sub.reviews.all(),
+            "due": workflow.due_class(sub),
+            "title": f"{sub.request.title}（{sub.unit.name}，{sub.period}）",
+            "columns": [f.label for f in kind.row_form(submission=sub).fields.values()],
+            "rows": [[r.get(name, "") for name in kind.row_form.base_fields] for r in sub.rows],
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _posted_rows(formset):
+    """The non-empty, non-deleted rows of a posted formset, as raw strings."""
+    rows = []
+    for form in formset.forms:
+        prefix = form.prefix + "-"
+        raw = {name: form.data.get(prefix + name, "") for name in form.fields if name != "DELETE"}
+        if form.data.get(prefix + "DELETE") or not any(str(v).strip() for v in raw.values()):
+            continue
+        rows.append(raw)
+    return rows
+
+
+def _uploaded_rows(request, sub, kind):
+    upload = request.FILES.get("file")
+    if upload is None:
+        return [], [(None, "", _("请选择要上传的 Excel 文件。"))]
+    try:
+        imports.check_upload(upload)
+        cleaned, row_errors = imports.parse_upload(upload, kind.row_form, {"submission": sub})
+    except imports.UploadRejected as exc:
+        return [], [(None, "", str(exc))]
+    if row_errors:
+        return [], [(e.row, e.column, e.message) for e in row_errors]
+    form = kind.row_form(submission=sub)
+    return [
+        {k: form.fields[k].prepare_value(v) if v is not None else "" for k, v in row.items()} for row in cleaned
+    ], []
+
+
+@login_required
+def submission_template(request, pk):
+    sub = _submission(request, pk)
+    kind = workflow.kind_of(sub)
+    return imports.template_response(imports.columns_for_form(kind.row_form), kind.title, f"{kind.title}-{sub.period}")
+
+
+@login_required
+def request_publish(request, pk):
+    obj = get_object_or_404(DataRequest.objects.for_user(request.user, "change"), pk=pk)
+    if request.method != "POST":
+        return redirect(obj.get_absolute_url())
+    try:
+        n = workflow.publish(obj, request.user)
+        messages.success(request, _("已发布，生成 %(n)d 份填报。") % {"n": n})
+    except workflow.TransitionError as exc:
+        messages.error(request, str(exc))
+    return redirect(obj.get_absolute_url())
+
+
+def grid_data(obj, user):
+    """Units × periods with each cell's state and due class, and counts per state."""
+    subs = obj.submissions.for_user(user, "view").select_related("unit").order_by("unit__name", "period_index")
+    today = timezone.localdate()
+    labels = [label for label, _i, _d in workflow.periods(obj.year, obj.frequency)]
+    table = {}
+    for sub in subs:
+        row = table.setdefault(sub.unit_id, {"unit": sub.unit, "cells": {}})
+        row["cells"][sub.period] = (sub, workflow.due_class(sub, today))
+    rows = [(r["unit"], [r["cells"].get(p) for p in labels]) for r in table.values()]
+    return labels, rows
+
+
+@login_required
+def request_grid(request, pk):
+    obj = get_object_or_404(DataRequest.objects.for_user(request.user, "view"), pk=pk)
+    labels, rows = grid_data(obj, request.user)
+    flat = [cell for _u, cells in rows for cell in cells if cell]
+    summary = {
+        "total": len(flat),
+        "approved": sum(1 for s, _d in flat if s.state == SubmissionState.APPROVED),
+        "waiting": sum(1 for s, _d in flat if s.state in workflow.UNDER_REVIEW),
+        "overdue": sum(1 for _s, d in flat if d == "overdue"),
+        "due": sum(1 for _s, d in flat if d == "due"),
+    }
+    if request.GET.get("format") == "xlsx":
+        return _grid_export(obj, labels, rows)
+    return render(
+        request,
+        "bureau/grid.html",
+        {"object": obj, "labels": labels, "rows": rows, "summary": summary, "title": obj.title},
+    )
+
+
+def _grid_export(obj, labels, rows):
+    def cell(entry):
+        if entry is None:
+            return ""
+        sub, due = entry
+        return sub.get_state_display() + ("（逾期）" if due == "overdue" else "")
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title="完成情况")
+    write_rows(sheet, ["单位", *labels], ([unit.name, *map(cell, cells)] for unit, cells in rows))
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it)
+    workbook.save(handle)
+    handle.seek(0)
+    return FileResponse(handle, as_attachment=True, filename=f"{obj.title}-完成情况.xlsx")
+
+
+@login_required
+def annual_reports(request):
+    """Past annual workbooks, and building a new one (a Celery task; the page shows its progress)."""
+    if not request.user.has_perm("bureau.view_annual_report"):
+        generic.deny(request, Job)
+    if request.method == "POST":
+        try:
+            year = int(request.POST.get("year", ""))
+        except ValueError:
+            messages.error(request, _("请选择年度。"))
+            return redirect("annual_reports")
+        job = Job.objects.create(
+            kind="annual_report",
+            title=_("%(year)d 年度统计报表") % {"year": year},
+            user=request.user,
+            params={"year": year},
+        )
+        transaction.on_commit(lambda: tasks.build_annual_report.delay(job.pk))
+        messages.success(request, _("已开始生成，完成后可在下表下载。"))
+        return redirect("annual_reports")
+    jobs = Job.objects.filter(kind="annual_report").select_related("user")[:50]
+    today = timezone.localdate()
+    return render(
+        request,
+        "bureau/annual_reports.html",
+        {
+            "jobs": jobs,
+            "running": any(j.state in (JobState.PENDING, JobState.RUNNING) for j in jobs),
+            "years": list(range(today.year, today.year - 6, -1)),
+            "sheets": reports.all_sheets(),
+            "title": _("年度统计报表"),
+        },
+    )
+
+
+@login_required
+def annual_report_download(request, pk):
+    if not request.user.has_perm("bureau.view_annual_report"):
+        generic.deny(request, Job)
+    job = get_object_or_404(Job, pk=pk, kind="annual_report", state=JobState.DONE)
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=f"{job.title}.xlsx")

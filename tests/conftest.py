@@ -52,3 +52,15 @@ def world(db):
 @pytest.fixture
 def api():
     return APIClient()
+
+
+def require_postgres():
+    """Concurrency and worker tests need PostgreSQL; in CI (REQUIRE_SERVICES=1) its absence fails."""
+    import os
+
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail("REQUIRE_SERVICES=1 but the database is not PostgreSQL")
+        pytest.skip("needs PostgreSQL (set DATABASE_URL)")

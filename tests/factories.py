@@ -1,3 +1,4 @@
+import datetime
 import itertools
 
 import factory
@@ -46,3 +47,24 @@ class UserFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
+
+
+class DataRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "bureau.DataRequest"
+
+    kind = "bureau.staff"
+    title = factory.Sequence(lambda n: f"2022 年人员名册确认 {n}")
+    year = 2022
+    frequency = "annual"
+    deadline = datetime.date(2023, 3, 31)
+
+
+class SubmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "bureau.Submission"
+
+    request = factory.SubFactory(DataRequestFactory)
+    unit = factory.SubFactory(UnitFactory)
+    period = "2022"
+    deadline = datetime.date(2023, 3, 31)

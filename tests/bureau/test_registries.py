@@ -1,7 +1,7 @@
 from bureau.choices import Rank, UnitKind
-from bureau.models import Person, Unit
+from bureau.models import DataRequest, Person, Unit
 from tests.base import ModelTests
-from tests.factories import PersonFactory, UnitFactory, id_number, uscc
+from tests.factories import DataRequestFactory, PersonFactory, SubmissionFactory, UnitFactory, id_number, uscc
 
 
 class TestUnit(ModelTests):
@@ -48,3 +48,26 @@ class TestPerson(ModelTests):
 
     def api_data(self, unit):
         return {"name": "张三", "unit": unit.pk, "rank": Rank.BELOW_BUREAU}
+
+
+class TestDataRequest(ModelTests):
+    model = DataRequest
+    edit = {"title": "2022 年人员名册确认（修订）"}
+
+    def make(self, unit):
+        request = DataRequestFactory()
+        request.units.add(unit)
+        SubmissionFactory(request=request, unit=unit)
+        return request
+
+    def form_data(self, unit):
+        return {
+            "kind": "bureau.staff",
+            "title": "2022 年人员名册确认",
+            "year": 2022,
+            "frequency": "annual",
+            "deadline": "2023-03-31",
+            "grace_days": 15,
+            "units": [unit.pk],
+            "note": "",
+        }

@@ -1,0 +1,134 @@
+"""Production wiring: deploy checks, compose file, secrets, CSP, i18n, health, and a real Celery worker."""
+
+import os
+import pathlib
+import secrets
+import subprocess
+import sys
+import uuid
+
+import pytest
+import yaml
+from django.urls import reverse
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+
+
+def manage(*args, **env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=os.environ | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_deploy_check_passes_with_production_settings():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_DEBUG="False",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
+        DJANGO_ALLOWED_HOSTS="portal.example.gov.cn",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_no_secret_has_a_production_default():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env=env | {"DJANGO_DEBUG": "False"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_compose_file_runs_every_service():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"web", "worker", "beat", "postgres", "redis"} <= set(services)
+    assert "gunicorn" in " ".join(services["web"]["command"])
+    assert "worker" in " ".join(services["worker"]["command"]) and "beat" in " ".join(services["beat"]["command"])
+    for name in ("web", "worker", "beat"):
+        env = services[name]["environment"]
+        assert env["DJANGO_SECRET_KEY"].startswith("${") and "postgres" in env["DATABASE_URL"]
+        assert env["REDIS_URL"].startswith("redis://")
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_csp_that_blocks_cdns(client, world):
+    client.force_login(world.leader)
+    response = client.get(reverse("home"))
+    policy = response["Content-Security-Policy"]
+    assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    assert "http" not in response.content.decode().split("<main>")[0]  # no external asset in the layout
+
+
+@pytest.mark.django_db
+def test_chinese_by_default_and_english_on_request(client, world):
+    client.force_login(world.leader)
+    assert "首页" in client.get(reverse("home")).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "Home" in client.get(reverse("home")).content.decode()
+
+
+@pytest.mark.django_db
+def test_api_docs_are_self_hosted(client, world):
+    client.force_login(world.leader)
+    html = client.get(reverse("api_docs")).content.decode()
+    assert "cdn" not in html.lower() and "/static/drf_spectacular_sidecar/" in html
+    schema = client.get(reverse("schema"))
+    assert schema.status_code == 200 and b"/api/v1/units/" in schema.content
+
+
+@pytest.mark.django_db
+def test_healthz(client):
+    assert client.get(reverse("healthz")).json() == {"status": "ok"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_real_celery_worker_runs_a_task_through_redis(world, settings, tmp_path):
+    """The annual workbook is built by a separate worker process that takes the task from Redis."""
+    from celery import Celery
+    from django.db import connection
+
+    from bureau.models import Job
+    from bureau.tasks import build_annual_report
+    from tests.conftest import require_postgres
+
+    require_postgres()
+    broker = os.environ.get("CELERY_TEST_BROKER", "redis://127.0.0.1:6379/14")
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    db = connection.settings_dict
+    worker_env = os.environ | {
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
+        "CELERY_BROKER_URL": broker,
+        "CELERY_RESULT_BACKEND": broker,
+        "MEDIA_ROOT": str(tmp_path),
+        "DJANGO_DEBUG": "True",
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "bureau", "worker", "--pool=solo", "-Q", queue, "--loglevel=WARNING"],
+        cwd=ROOT,
+        env=worker_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    # A client of its own: the project's app runs tasks eagerly in tests.
+    client = Celery("bureau-test-client", broker=broker, backend=broker)
+    try:
+        job = Job.objects.create(kind="annual_report", title="2022", user=world.leader, params={"year": 2022})
+        result = client.send_task(build_annual_report.name, args=[job.pk], queue=queue)
+        assert result.get(timeout=90) == job.pk
+        job.refresh_from_db()
+        assert job.state == "done" and (tmp_path / job.file.name).exists()
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
