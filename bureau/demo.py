@@ -129,3 +129,28 @@ def seed(ctx):
         assign_role(user, "liaison", unit)
         accounts.append((username, "liaison", unit.name))
     ctx.accounts = accounts
+    seed_requests(ctx, User.objects.get(username="offices"))
+
+
+def seed_requests(ctx, staff):
+    """A published staff-list request, partly answered, so the workflow has something to show."""
+    import datetime
+
+    from bureau import workflow
+    from bureau.models import DataRequest
+
+    request = DataRequest.objects.create(
+        kind="bureau.staff",
+        title=f"{ctx.year} 年度单位人员名册确认",
+        year=ctx.year,
+        frequency="annual",
+        deadline=datetime.date(ctx.year + 1, 3, 31),
+        note="请核对本单位在编人员及职级，有变动的请修改后报送。",
+        created_by=staff,
+    )
+    request.units.set(ctx.units[: min(len(ctx.units), 30)])
+    workflow.publish(request, staff)
+    for i, sub in enumerate(request.submissions.select_related("unit").order_by("pk")[2:8]):
+        workflow.submit(sub, staff)  # area staff may act on a unit's behalf
+        if i % 2 == 0:
+            workflow.approve(sub, staff)

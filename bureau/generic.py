@@ -391,7 +391,6 @@ class HistoryView(ConfigView):
 
 class ExportView(ConfigView):
     def get(self, request):
-        from bureau.excel import export_response
+        from bureau.excel import export
 
-        _filter, qs = self.config.filtered(request)
-        return export_response(self.config, qs, request.user)
+        return export(self.config, request)

@@ -1,16 +1,709 @@
 """Excel in: import templates and all-or-nothing uploads for registries and request kinds.
-(Being written: see the brief of the Excel work.)"""
 
-from django.http import Http404
+Every row of an upload is validated by the same form as a single record (a registry's model form,
+a request kind's RowForm); the caller gets the cleaned rows or a list of errors naming the row as
+Excel numbers it, the column by its Chinese header, and the reason. Before anything is parsed the
+file itself is checked (`check_upload`): size, signature, the zip directory's declared sizes and
+compression ratios (zip bombs), and DTDs (XML bombs).
+"""
+
+import copy
+import csv
+import datetime
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+import openpyxl.xml
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+from django.db import models, transaction
+from django.http import HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 from django.views import View
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter, quote_sheetname
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from bureau.excel import FORMULA_STARTS
+
+# openpyxl parses workbook parts with defusedxml only when it is installed; never run without it.
+if not openpyxl.xml.DEFUSEDXML:
+    raise ImproperlyConfigured("defusedxml is not installed: openpyxl would parse uploads with the unsafe XML parser")
+
+XLSX_SIGNATURE = b"PK\x03\x04"
+OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"  # the old binary .xls
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+NOTES_MARK = "【"  # every cell of the template's notes row starts with it
+HEADER_ROW, NOTES_ROW = 1, 2
+LIST_SEPARATORS = re.compile(r"[、,，;；\n]+")
+TRUE_WORDS = {"是", "true", "1", "y", "yes", "√", "✓", "对"}
+FALSE_WORDS = {"否", "false", "0", "n", "no", "×", "不"}
 
 
-class ImportView(View):
+def limit(name):
+    """Upload limits; each can be set in settings, the defaults fit a 200,000-row registry."""
+    defaults = {
+        "IMPORT_MAX_ROWS": 200_000,
+        "IMPORT_MAX_UNCOMPRESSED": 200 * 1024 * 1024,
+        "IMPORT_MAX_RATIO": 100,
+        "IMPORT_MAX_MEMBERS": 500,
+    }
+    return getattr(settings, name, defaults[name])
+
+
+class UploadRejected(Exception):
+    """The file is refused before (or while) being read; the message is for the user, in Chinese."""
+
+
+def _mb(n):
+    return f"{n / 1024 / 1024:.1f}"
+
+
+def check_upload(uploaded_file, allow_csv=False):
+    """Refuse what must not be parsed. Returns "xlsx" or "csv"."""
+    size = uploaded_file.size
+    if size > settings.UPLOAD_MAX_BYTES:
+        raise UploadRejected(
+            _("文件过大（%(size)s MB），上限为 %(max)s MB。")
+            % {"size": _mb(size), "max": _mb(settings.UPLOAD_MAX_BYTES)}
+        )
+    if size == 0:
+        raise UploadRejected(_("文件是空的。"))
+    uploaded_file.seek(0)
+    head = uploaded_file.read(8)
+    uploaded_file.seek(0)
+    if head.startswith(XLSX_SIGNATURE):
+        _check_zip(uploaded_file)
+        return "xlsx"
+    if head.startswith(OLE_SIGNATURE):
+        raise UploadRejected(_("这是旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后再上传。"))
+    if allow_csv and (uploaded_file.name or "").lower().endswith(".csv") and b"\x00" not in head:
+        return "csv"
+    raise UploadRejected(
+        _("文件不是 Excel（.xlsx）格式：请下载导入模板，填写后按原格式保存上传，不要只修改文件扩展名。")
+        if not allow_csv
+        else _("文件不是 Excel（.xlsx）或 CSV 格式。")
+    )
+
+
+def _check_zip(uploaded_file):
+    """The zip directory declares each member's size; Python's zipfile never inflates a member past
+    its declared size (it stops and fails the CRC), so checking the declarations bounds the work."""
+    try:
+        archive = zipfile.ZipFile(uploaded_file)
+        members = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise UploadRejected(_("文件已损坏，无法作为 Excel 文件打开。")) from exc
+    if len(members) > limit("IMPORT_MAX_MEMBERS"):
+        raise UploadRejected(_("文件结构异常（包含 %(n)d 个部件），已拒绝。") % {"n": len(members)})
+    total = sum(m.file_size for m in members)
+    if total > limit("IMPORT_MAX_UNCOMPRESSED"):
+        raise UploadRejected(
+            _("文件解压后达 %(size)s MB，超过上限 %(max)s MB，已拒绝（可能是压缩炸弹）。")
+            % {"size": _mb(total), "max": _mb(limit("IMPORT_MAX_UNCOMPRESSED"))}
+        )
+    for member in members:
+        if member.file_size > 1024 * 1024 and member.file_size > limit("IMPORT_MAX_RATIO") * max(
+            member.compress_size, 1
+        ):
+            raise UploadRejected(
+                _("文件压缩比异常（%(name)s），已拒绝（可能是压缩炸弹）。") % {"name": member.filename}
+            )
+    names = {m.filename for m in members}
+    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
+        raise UploadRejected(_("文件不是 Excel（.xlsx）工作簿。"))
+    for member in members:
+        if member.filename.endswith((".xml", ".rels")) and _has_dtd(archive, member):
+            raise UploadRejected(_("文件包含不允许的 XML 声明（DTD），已拒绝。"))
+    uploaded_file.seek(0)
+
+
+def _has_dtd(archive, member):
+    """Office files never carry a DTD. openpyxl reads sheets and shared strings with the standard
+    library's iterparse (defusedxml guards only the other parts), so entity bombs are refused here.
+    A DTD can only stand before the root element, within the first bytes."""
+    with archive.open(member) as handle:
+        start = handle.read(64 * 1024)
+    root = re.search(rb"<[A-Za-z_]", start)
+    prolog = start[: root.start()] if root else start
+    return root is None or b"<!doctype" in prolog.lower() or b"<!entity" in prolog.lower()
+
+
+# Columns -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    name: str
+    label: str
+    help: str = ""
+    choices: tuple = ()  # the labels a cell may hold (a dropdown in the template)
+    required: bool = False
+    kind: str = "text"  # text, number, date, bool, choice, lookup
+
+    def note(self):
+        kinds = {
+            "text": _("文本"),
+            "number": _("数字"),
+            "date": _("日期，如 2022-03-31"),
+            "bool": _("填“是”或“否”"),
+            "choice": _("从下拉列表选择"),
+            "lookup": _("填写名称"),
+        }
+        mark = _("【必填】") if self.required else _("【选填】")
+        return " ".join(str(p) for p in (mark + str(kinds[self.kind]), self.help) if p)
+
+
+def columns_for_form(form_class, exclude=(), form_kwargs=None):
+    """The template's columns: one per visible field of the form, in the form's order.
+
+    With `form_kwargs` (e.g. `{"user": user}`), the form is built as for a single record, so that
+    fields the form drops for this user and dropdowns scoped to this user are taken into account."""
+    fields = form_class(**form_kwargs).fields if form_kwargs is not None else form_class.base_fields
+    columns = []
+    for name, field in fields.items():
+        if name in exclude or name == "version" or field.widget.is_hidden or field.disabled:
+            continue
+        columns.append(_column(name, field))
+    return columns
+
+
+def _column(name, field):
+    help_text = str(field.help_text or "")
+    label = str(field.label or name)
+    if isinstance(field, forms.ModelChoiceField):
+        model = field.queryset.model
+        keys = "、".join(str(f.verbose_name) for f in _natural_keys(model) if f.name != "name")
+        hint = _("填写%(model)s名称") % {"model": model._meta.verbose_name}
+        if keys:
+            hint += _("或%(keys)s") % {"keys": keys}
+        if isinstance(field, forms.ModelMultipleChoiceField):
+            hint += _("，多个用顿号“、”分隔")
+        choices = ()
+        if field.queryset.count() <= 500:  # small lists become a dropdown in the template
+            choices = tuple(sorted(k for k, v in _lookup_index(field.queryset).items() if v is not AMBIGUOUS))
+        return Column(name, label, f"{hint}。{help_text}", choices, field.required, "lookup")
+    if isinstance(field, forms.BooleanField | forms.NullBooleanField):
+        return Column(name, label, help_text, (_("是"), _("否")), field.required, "bool")
+    if isinstance(field, forms.ChoiceField):
+        labels = tuple(str(label) for value, label in _flat_choices(field) if value not in ("", None))
+        return Column(name, label, help_text, labels, field.required, "choice")
+    if isinstance(field, forms.DateField | forms.DateTimeField):
+        return Column(name, label, help_text, (), field.required, "date")
+    if isinstance(field, forms.IntegerField | forms.DecimalField | forms.FloatField):
+        return Column(name, label, help_text, (), field.required, "number")
+    return Column(name, label, help_text, (), field.required, "text")
+
+
+def _flat_choices(field):
+    for value, label in field.choices:
+        if isinstance(label, list | tuple):
+            yield from label
+        else:
+            yield value, label
+
+
+def _natural_keys(model):
+    """Fields by which a cell may name a related record: its name and its unique codes."""
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.CharField) and (f.unique or f.name in ("name", "code"))
+    ]
+
+
+AMBIGUOUS = object()
+
+
+def _lookup_index(queryset):
+    """Text → record for every record the user may choose, by its display name and natural keys;
+    built once per import so that no row costs a query."""
+    keys = [f.attname for f in _natural_keys(queryset.model)]
+    index = {}
+    for obj in queryset:
+        for text in {str(obj), *(getattr(obj, k) for k in keys)}:
+            text = (text or "").strip()
+            if text:
+                index[text] = AMBIGUOUS if index.get(text, obj).pk != obj.pk else obj
+    return index
+
+
+class LookupField(forms.Field):
+    """Stands in for a ModelChoiceField during an import: the same scoped choices, named in words."""
+
+    def __init__(self, original, index):
+        super().__init__(required=original.required, label=original.label, help_text=original.help_text)
+        self.multiple = isinstance(original, forms.ModelMultipleChoiceField)
+        self.index = index
+        self.model_name = original.queryset.model._meta.verbose_name
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return [] if self.multiple else None
+        found = [self.find(text) for text in LIST_SEPARATORS.split(str(value)) if text.strip()]
+        return found if self.multiple else found[0]
+
+    def find(self, text):
+        obj = self.index.get(text.strip())
+        if obj is AMBIGUOUS:
+            raise forms.ValidationError(
+                _("有多个%(model)s叫“%(text)s”，请改填全称或代码。") % {"model": self.model_name, "text": text}
+            )
+        if obj is None:
+            raise forms.ValidationError(
+                _("找不到%(model)s“%(text)s”（或您无权选择它）。") % {"model": self.model_name, "text": text}
+            )
+        return obj
+
+
+# Reading -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # as Excel numbers it
+    column: str  # the Chinese header; "" for the whole row
+    message: str
+
+
+@dataclass
+class Row:
+    number: int
+    data: dict  # the form's cleaned_data
+    instance: object = None  # a model form's unsaved instance
+
+
+def parse_upload(uploaded_file, form_class, form_kwargs=None, columns=None, allow_csv=False):
+    """Validate every row of an upload with `form_class` (one form per row, built with
+    `form_kwargs`). Returns (cleaned_data dicts, [RowError]). Raises UploadRejected."""
+    rows, errors = validate_upload(uploaded_file, form_class, form_kwargs, columns, allow_csv)
+    return [r.data for r in rows], errors
+
+
+def validate_upload(uploaded_file, form_class, form_kwargs=None, columns=None, allow_csv=False):
+    kind = check_upload(uploaded_file, allow_csv)
+    form_kwargs = form_kwargs or {}
+    columns = columns if columns is not None else columns_for_form(form_class, form_kwargs=form_kwargs)
+    lookups = {c.name for c in columns if c.kind == "lookup"}
+    prototype = _import_form(form_class, lookups)(data={}, **form_kwargs)
+    for name in lookups:
+        # The dropdown as the form scoped it for this user, read once for the whole file.
+        field = prototype.fields[name]
+        prototype.fields[name] = LookupField(field, _lookup_index(field.queryset))
+    lines = _read_xlsx(uploaded_file) if kind == "xlsx" else _read_csv(uploaded_file)
+    header = next(lines, None)
+    if header is None:
+        raise UploadRejected(_("文件中没有数据。"))
+    positions, errors = _match_header(header[1], columns)
+    if errors:
+        return [], errors
+    converters = [(i, c, _converter(c, prototype.fields[c.name])) for i, c in positions]
+    defaults = {c.name: _default(prototype, c) for c in columns}
+    rows = []
+    for number, values in lines:
+        if number == NOTES_ROW and all(str(v).startswith(NOTES_MARK) for v in values if v not in (None, "")):
+            continue
+        if all(v is None or str(v).strip() == "" for v in values):
+            continue
+        if len(rows) + len(errors) >= limit("IMPORT_MAX_ROWS"):
+            raise UploadRejected(_("行数超过上限 %(max)d 行，请分批导入。") % {"max": limit("IMPORT_MAX_ROWS")})
+        data, row_errors = dict(defaults), []
+        for i, column, convert in converters:
+            value = values[i] if i < len(values) else None
+            if value is None or (isinstance(value, str) and not value.strip()):
+                continue
+            try:
+                data[column.name] = convert(value)
+            except forms.ValidationError as exc:
+                row_errors.append(RowError(number, column.label, " ".join(exc.messages)))
+                data.pop(column.name, None)
+        form = _clone(prototype, data)
+        if form.is_valid() and not row_errors:
+            rows.append(Row(number, form.cleaned_data, getattr(form, "instance", None)))
+        else:
+            # Every problem of the row at once; a cell that could not be read is reported once.
+            unreadable = {e.column for e in row_errors}
+            errors.extend(row_errors)
+            errors.extend(e for e in _form_errors(number, form, columns) if e.column not in unreadable)
+    return rows, errors
+
+
+def _read_xlsx(uploaded_file):
+    try:
+        workbook = load_workbook(uploaded_file, read_only=True, data_only=True)
+    except Exception as exc:  # whatever openpyxl trips on, the user gets the same answer
+        raise UploadRejected(_("文件无法读取：请用 Excel 打开检查后另存为 .xlsx 再上传。")) from exc
+    try:
+        sheet = workbook.worksheets[0]
+        if sheet.max_row and sheet.max_row > limit("IMPORT_MAX_ROWS") + 2:
+            raise UploadRejected(_("行数超过上限 %(max)d 行，请分批导入。") % {"max": limit("IMPORT_MAX_ROWS")})
+        # Read-only sheets yield missing rows as empty ones, so the count is Excel's row number.
+        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
+    except UploadRejected:
+        raise
+    except Exception as exc:
+        raise UploadRejected(_("文件无法读取：请用 Excel 打开检查后另存为 .xlsx 再上传。")) from exc
+    finally:
+        workbook.close()
+
+
+def _read_csv(uploaded_file):
+    raw = uploaded_file.read()
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise UploadRejected(_("CSV 文件编码无法识别，请保存为 UTF-8。"))
+    reader = csv.reader(io.StringIO(text))
+    for values in reader:
+        yield reader.line_num, values
+
+
+def _match_header(header, columns):
+    by_label = {c.label: c for c in columns} | {c.name: c for c in columns}
+    positions, errors, seen = [], [], set()
+    for i, text in enumerate(header):
+        text = str(text or "").strip().rstrip("*＊").strip()
+        if not text:
+            continue
+        column = by_label.get(text)
+        if column is None:
+            errors.append(RowError(HEADER_ROW, text, _("未知的列，请使用导入模板的表头。")))
+        elif column.name in seen:
+            errors.append(RowError(HEADER_ROW, text, _("此列重复。")))
+        else:
+            seen.add(column.name)
+            positions.append((i, column))
+    errors.extend(
+        RowError(HEADER_ROW, c.label, _("缺少此必填列。")) for c in columns if c.required and c.name not in seen
+    )
+    return positions, errors
+
+
+def _unquote(text):
+    """Our exports write a leading apostrophe before text that Excel could run as a formula."""
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+
+
+def _as_text(value):
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))  # a code typed as a number (e.g. 420102…) must not come back as 4.2e17
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        return value.date().isoformat()
+    return _unquote(str(value).strip())
+
+
+def _converter(column, field):
+    """Cell value → form data value, as a browser would post it."""
+    if column.kind == "bool":
+
+        def convert(value):
+            word = str(value).strip().lower() if not isinstance(value, bool) else ("true" if value else "false")
+            if word in TRUE_WORDS | {"true"}:
+                return "true"
+            if word in FALSE_WORDS | {"false"}:
+                return "false"
+            raise forms.ValidationError(_("请填写“是”或“否”。"))
+
+        return convert
+    if column.kind == "choice":
+        by_label = {str(label): value for value, label in _flat_choices(field)}
+        return lambda value: by_label.get(_as_text(value), _as_text(value))
+    if column.kind in ("date", "number"):
+        return lambda value: value if not isinstance(value, str) else _as_text(value)
+    return _as_text
+
+
+def _default(form, column):
+    """An empty cell means what an untouched field of the blank form means (its initial value)."""
+    if column.kind == "lookup":
+        return ""
+    value = form.get_initial_for_field(form.fields[column.name], column.name)
+    if column.kind == "bool":
+        return "true" if value else "false"
+    return "" if value is None else value
+
+
+def _clone(prototype, data):
+    """A fresh bound form for one row. Built by copying one constructed form rather than running
+    `__init__` (which deep-copies every field) per row: the fields are not changed by cleaning,
+    and a form's `__init__` depends on its user and instance, not on the row's data."""
+    form = copy.copy(prototype)
+    form.data = data
+    form.is_bound = True
+    form._errors = None
+    form._bound_fields_cache = {}
+    form.__dict__.pop("changed_data", None)
+    form.__dict__.pop("cleaned_data", None)
+    if isinstance(prototype, forms.ModelForm):
+        form.instance = prototype._meta.model()
+    return form
+
+
+def _import_form(form_class, lookups):
+    """The form as it validates one imported row. A model form skips the checks that would
+    query per row and that the import makes for the whole file instead: uniqueness (`check_unique`)
+    and the existence of related records (looked up among the user's choices, loaded once)."""
+    if not issubclass(form_class, forms.ModelForm):
+        return form_class
+
+    class ImportForm(form_class):
+        def validate_unique(self):
+            pass
+
+        def _get_validation_exclusions(self):
+            return super()._get_validation_exclusions() | lookups
+
+    ImportForm.__name__ = ImportForm.__qualname__ = form_class.__name__
+    return ImportForm
+
+
+def _form_errors(number, form, columns):
+    labels = {c.name: c.label for c in columns}
+    errors = []
+    for name, messages_ in form.errors.items():
+        column = labels.get(name, "" if name == "__all__" else str(form.fields[name].label or name))
+        errors.extend(RowError(number, column, str(m)) for m in messages_)
+    return errors
+
+
+# Uniqueness in bulk ------------------------------------------------------------------------------
+
+
+def unique_sets(model):
+    """Field-name tuples that must be unique: unique fields, unique_together, plain UniqueConstraints."""
+    sets = [(f.name,) for f in model._meta.concrete_fields if f.unique and not f.primary_key]
+    sets += [tuple(t) for t in model._meta.unique_together]
+    sets += [
+        tuple(c.fields)
+        for c in model._meta.constraints
+        if isinstance(c, models.UniqueConstraint) and c.fields and c.condition is None and not c.expressions
+    ]
+    return sets
+
+
+def check_unique(model, rows, labels):
+    """Duplicates within the file and against the database, with a query per 1,000 values rather
+    than per row. `labels` maps field names to the column headers."""
+    errors = []
+    for names in unique_sets(model):
+        attnames = [model._meta.get_field(n).attname for n in names]
+        column = labels.get(names[0], str(model._meta.get_field(names[0]).verbose_name))
+        what = "、".join(labels.get(n, str(model._meta.get_field(n).verbose_name)) for n in names)
+        first = {}
+        for row in rows:
+            key = tuple(getattr(row.instance, a) for a in attnames)
+            if any(v is None or v == "" for v in key):
+                continue
+            if key in first:
+                errors.append(
+                    RowError(row.number, column, _("%(what)s与第 %(row)d 行重复。") % {"what": what, "row": first[key]})
+                )
+            else:
+                first[key] = row.number
+        keys = list(first)
+        existing = set()
+        for start in range(0, len(keys), 1000):
+            chunk = keys[start : start + 1000]
+            if len(attnames) == 1:
+                condition = models.Q(**{f"{attnames[0]}__in": [k[0] for k in chunk]})
+            else:
+                condition = models.Q()
+                for key in chunk:
+                    condition |= models.Q(**dict(zip(attnames, key, strict=True)))
+            existing.update(model._base_manager.filter(condition).values_list(*attnames))
+        for key in keys:
+            if key in existing:
+                errors.append(
+                    RowError(
+                        first[key],
+                        column,
+                        _("已存在%(what)s相同的%(model)s。") % {"what": what, "model": model._meta.verbose_name},
+                    )
+                )
+    return errors
+
+
+# Registry import ---------------------------------------------------------------------------------
+
+
+def import_registry(config, uploaded_file, user):
+    """All or nothing: validate every row with the registry's form as `user`, then save every row
+    in one transaction. Returns (created objects, errors); with errors nothing is saved."""
+    model = config.model
+    form_kwargs = {"user": user}
+    columns = columns_for_form(config.form, form_kwargs=form_kwargs)
+    rows, errors = validate_upload(uploaded_file, config.form, form_kwargs, columns)
+    if not errors and not rows:
+        errors = [RowError(NOTES_ROW + 1, "", _("文件中没有数据行。"))]
+    if rows:
+        errors += check_unique(model, rows, {c.name: c.label for c in columns})
+    if errors:
+        return [], sorted(errors, key=lambda e: e.row)
+    many = [f for f in model._meta.many_to_many if any(f.name == c.name for c in columns)]
+    with transaction.atomic():
+        created = model.objects.bulk_create([r.instance for r in rows], batch_size=2000)
+        for field in many:
+            _bulk_set(field, created, [r.data.get(field.name) or [] for r in rows])
+        pks = [obj.pk for obj in created]
+        allowed = model.objects.for_user(user, "add")
+        reachable = sum(allowed.filter(pk__in=pks[i : i + 5000]).count() for i in range(0, len(pks), 5000))
+        if reachable != len(pks):
+            # Rows saved outside the user's reach: undo everything, whatever the forms allowed.
+            raise PermissionDenied
+    return created, []
+
+
+def _bulk_set(field, objs, targets):
+    through = field.remote_field.through
+    source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
+    links = [
+        through(**{f"{source}_id": obj.pk, f"{target}_id": t.pk})
+        for obj, ts in zip(objs, targets, strict=True)
+        for t in ts
+    ]
+    through.objects.bulk_create(links, batch_size=2000)
+
+
+# Template ----------------------------------------------------------------------------------------
+
+
+def template_response(columns, title, filename):
+    """An .xlsx with the Chinese headers, a notes row, dropdowns for choice columns and a frozen
+    header, to be filled from row 3 on."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(title)[:31]
+    lists = workbook.create_sheet(_("选项"))
+    lists.sheet_state = "hidden"
+    bold, required = Font(bold=True), Font(bold=True, color="C00000")
+    notes_fill, notes_font = PatternFill("solid", fgColor="F2F2F2"), Font(color="666666", size=9)
+    last_row = limit("IMPORT_MAX_ROWS") + NOTES_ROW
+    list_col = 0
+    for i, column in enumerate(columns, start=1):
+        letter = get_column_letter(i)
+        head = sheet.cell(HEADER_ROW, i, column.label)
+        head.font = required if column.required else bold
+        note = sheet.cell(NOTES_ROW, i, column.note())
+        note.font, note.fill = notes_font, notes_fill
+        note.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.column_dimensions[letter].width = max(14, min(40, len(column.label) * 3 + 4))
+        if column.kind in ("text", "lookup"):
+            # Text, so that codes keep their leading zeros and all 18 digits.
+            sheet.column_dimensions[letter].number_format = "@"
+        if column.choices:
+            list_col += 1
+            list_letter = get_column_letter(list_col)
+            lists.cell(1, list_col, column.label)
+            for j, choice in enumerate(column.choices, start=2):
+                lists.cell(j, list_col, choice)
+            source = f"{quote_sheetname(lists.title)}!${list_letter}$2:${list_letter}${len(column.choices) + 1}"
+            validation = DataValidation(
+                type="list",
+                formula1=source,
+                allow_blank=not column.required,
+                showErrorMessage=column.kind != "lookup",
+                errorTitle=_("无效的值"),
+                error=_("请从下拉列表中选择。"),
+            )
+            validation.add(f"{letter}{NOTES_ROW + 1}:{letter}{last_row}")
+            sheet.add_data_validation(validation)
+    sheet.row_dimensions[NOTES_ROW].height = 60
+    sheet.freeze_panes = f"A{NOTES_ROW + 1}"
+    handle = io.BytesIO()
+    workbook.save(handle)
+    response = HttpResponse(handle.getvalue(), content_type=XLSX_CONTENT_TYPE)
+    if not filename.lower().endswith(".xlsx"):
+        filename += ".xlsx"
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    return response
+
+
+# Pages -------------------------------------------------------------------------------------------
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Excel 文件"), help_text=_("按导入模板填写的 .xlsx 文件；第 1 行为表头，第 2 行为填写说明。")
+    )
+
+
+class ImportView(LoginRequiredMixin, View):
+    """GET: the upload page with the template link and the columns explained. POST: all or nothing."""
+
     config = None
 
     def dispatch(self, request, *args, **kwargs):
-        raise Http404
+        from bureau.generic import deny
+        from bureau.scoping import can
+
+        if request.user.is_authenticated and not can(request.user, self.config.model, "add"):
+            deny(request, self.config.model)
+        return super().dispatch(request, *args, **kwargs)
+
+    def columns(self):
+        return columns_for_form(self.config.form, form_kwargs={"user": self.request.user})
+
+    def get(self, request):
+        return self.show(UploadForm())
+
+    def show(self, form, errors=(), status=200):
+        opts = self.config.model._meta
+        return render(
+            request=self.request,
+            template_name="bureau/import.html",
+            context={
+                "title": _("Excel 导入：%(name)s") % {"name": opts.verbose_name_plural},
+                "opts": opts,
+                "form": form,
+                "columns": self.columns(),
+                "errors": errors,
+                "template_url": reverse(self.config.url_name("template")),
+                "list_url": reverse(self.config.url_name("list")),
+                "max_rows": limit("IMPORT_MAX_ROWS"),
+            },
+            status=status,
+        )
+
+    def post(self, request):
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.show(form, status=400)
+        try:
+            created, errors = import_registry(self.config, form.cleaned_data["file"], request.user)
+        except UploadRejected as exc:
+            form.add_error("file", str(exc))
+            return self.show(form, status=400)
+        except PermissionDenied:
+            from bureau.generic import deny
+
+            deny(request, self.config.model)
+        if errors:
+            return self.show(form, errors, status=400)
+        messages.success(
+            request,
+            _("已导入 %(n)d 条%(name)s。") % {"n": len(created), "name": self.config.model._meta.verbose_name},
+        )
+        return HttpResponseRedirect(reverse(self.config.url_name("list")))
 
 
 class TemplateView(ImportView):
-    pass
+    def get(self, request):
+        opts = self.config.model._meta
+        title = opts.verbose_name_plural
+        return template_response(self.columns(), title, f"{title}导入模板.xlsx")
+
+    def post(self, request):
+        return self.http_method_not_allowed(request)

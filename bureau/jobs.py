@@ -1,3 +1,137 @@
-"""Long-running work (large exports, the annual workbook): progress pages and downloads."""
+"""Long-running work (large exports, the annual workbook): progress pages and downloads.
 
-urlpatterns = []
+A job is seen by the user who started it; jobs of the kinds in `SHARED_KINDS` also by holders of
+the kind's permission (past annual workbooks are the bureau's, not one person's). Anyone else gets
+404. The page polls `status` (static/bureau/job.js) and shows the download link when done.
+"""
+
+import logging
+import tempfile
+
+from celery import shared_task
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.files import File
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, JsonResponse, QueryDict
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bureau import audit
+from bureau.choices import JobState
+from bureau.models import Job
+
+logger = logging.getLogger(__name__)
+
+EXPORT = "export"
+# Job kinds that everyone holding the permission may see, beside the one who started them.
+SHARED_KINDS = {"annual_report": "bureau.view_annual_report"}
+
+
+def visible_jobs(user):
+    condition = Q(user=user)
+    for kind, permission in SHARED_KINDS.items():
+        if user.has_perm(permission):
+            condition |= Q(kind=kind)
+    return Job.objects.filter(condition).select_related("user")
+
+
+def _job(request, pk):
+    return get_object_or_404(visible_jobs(request.user), pk=pk)
+
+
+def start_export(config, request):
+    """A background export of what `request` filters on `config`'s list. Only ids and the query
+    are stored: the task derives the queryset again, as that user."""
+    opts = config.model._meta
+    job = Job.objects.create(
+        kind=EXPORT,
+        title=_("导出：%(name)s") % {"name": opts.verbose_name_plural},
+        user=request.user,
+        params={"app": opts.app_label, "model": opts.model_name, "query": request.GET.urlencode()},
+    )
+    # Autocommit (no ATOMIC_REQUESTS): the row is visible to a worker as soon as it is queued.
+    export_list.delay(job.pk)
+    return job
+
+
+@shared_task
+def export_list(job_id):
+    from django.apps import apps
+
+    from bureau.excel import filename, write_workbook
+    from bureau.generic import registry
+
+    job = Job.objects.get(pk=job_id)
+    try:
+        user = get_user_model().objects.get(pk=job.user_id, is_active=True)
+        config = registry()[apps.get_model(job.params["app"], job.params["model"])]
+        # The list's own filter path with the job's user: the same rows the user saw, in their scope.
+        request = HttpRequest()
+        request.user, request.method = user, "GET"
+        request.GET = QueryDict(job.params["query"])
+        _filter, queryset = config.filtered(request)
+        total = queryset.count()
+        job.report(0, total)
+        with tempfile.TemporaryFile() as handle, audit.acting_as(user):
+            done = write_workbook(config, queryset, handle, progress=lambda n: job.report(n, total))
+            handle.seek(0)
+            job.file.save(f"{job.pk}-{filename(config)}", File(handle), save=False)
+        Job.objects.filter(pk=job.pk).update(
+            file=job.file.name, state=JobState.DONE, done=done, total=done, finished=timezone.now()
+        )
+    except Exception:
+        logger.exception("export job %s failed", job_id)
+        Job.objects.filter(pk=job.pk).update(
+            state=JobState.FAILED, error=_("导出失败，请稍后重试或联系管理员。"), finished=timezone.now()
+        )
+    return job_id
+
+
+def _status(job):
+    return {
+        "id": job.pk,
+        "state": job.state,
+        "state_label": str(job.get_state_display()),
+        "done": job.done,
+        "total": job.total,
+        "percent": job.percent,
+        "error": job.error,
+        "download": reverse("jobs:download", args=[job.pk]) if job.state == JobState.DONE and job.file else "",
+    }
+
+
+@login_required
+def job_list(request):
+    jobs = visible_jobs(request.user)[:100]
+    return render(request, "bureau/jobs.html", {"jobs": jobs, "title": _("后台任务")})
+
+
+@login_required
+def job_detail(request, pk):
+    job = _job(request, pk)
+    return render(request, "bureau/job.html", {"job": job, "status": _status(job), "title": job.title})
+
+
+@login_required
+def job_status(request, pk):
+    return JsonResponse(_status(_job(request, pk)))
+
+
+@login_required
+def job_download(request, pk):
+    job = _job(request, pk)
+    if job.state != JobState.DONE or not job.file:
+        raise Http404
+    name = f"{job.title}.xlsx".replace("：", "-").replace("/", "-")
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)
+
+
+urlpatterns = [
+    path("", job_list, name="list"),
+    path("<int:pk>/", job_detail, name="detail"),
+    path("<int:pk>/status/", job_status, name="status"),
+    path("<int:pk>/download/", job_download, name="download"),
+]

@@ -44,3 +44,15 @@ class SessionIdleTimeoutMiddleware:
                 if last is None or now - last >= 60:
                     request.session[self.key] = now
         return self.get_response(request)
+
+
+class ChineseByDefaultMiddleware:
+    """The portal speaks Chinese unless the user picked English (the language cookie): the
+    browser's Accept-Language is ignored, as a government intranet's browsers vary."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)

@@ -48,16 +48,15 @@ def home(request):
     unit_ids = user_unit_ids(user)
     if unit_ids:
         context["my_units"] = Unit.objects.filter(pk__in=unit_ids)
+        own = Submission.objects.for_user(user, "view").filter(unit__in=unit_ids)
         context["my_tasks"] = (
-            Submission.objects.filter(unit__in=unit_ids, request__state=RequestState.OPEN)
+            own.filter(request__state=RequestState.OPEN)
             .exclude(state=SubmissionState.APPROVED)
             .select_related("request", "unit")
             .order_by("deadline", "pk")[:100]
         )
         context["my_done"] = (
-            Submission.objects.filter(unit__in=unit_ids, state=SubmissionState.APPROVED)
-            .select_related("request", "unit")
-            .order_by("-reviewed_at")[:10]
+            own.filter(state=SubmissionState.APPROVED).select_related("request", "unit").order_by("-reviewed_at")[:10]
         )
     if has_model_perm(user, Submission, "change"):
         context["review_queue"] = (
@@ -66,9 +65,6 @@ def home(request):
             .select_related("request", "unit")
             .order_by("submitted_at")[:50]
         )
-    if has_model_perm(user, Unit, "view"):
-        context["unit_count"] = Unit.objects.filter(active=True).count()
-        context["person_count"] = Person.objects.count()
     areas = dashboard_areas(user)
     if areas:
         context.update(dashboard_context(request, areas))
@@ -88,7 +84,8 @@ def dashboard_context(request, areas):
     user = request.user
     today = timezone.localdate()
     try:
-        year = int(request.GET.get("year", today.year - 1 if today.month < 4 else today.year))
+        # The last complete year: the one the annual statistics are about.
+        year = int(request.GET.get("year", today.year - 1))
     except ValueError:
         year = today.year
     unit_id = request.GET.get("unit") or None

@@ -1,3 +1,22 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from vehicles import views
+
+urlpatterns = [
+    *views.VehicleViews.urls(),
+    *views.QuotaViews.urls(),
+    *views.TripViews.urls(),
+    *views.SupportRequestViews.urls(),
+    *views.RentalOrderViews.urls(),
+    *views.InspectionRoundViews.urls(),
+    *views.InspectionViews.urls(),
+    *views.RunningCostViews.urls(),
+    *views.VehicleStandardViews.urls(),
+    *views.RulesViews.urls(),
+    *views.CalendarDayViews.urls(),
+    path("trip/import/", views.import_trips, name="trip_import"),
+    path("trip/<int:pk>/explain/", views.explain_trip, name="trip_explain"),
+    path("over-quota/", views.over_quota, name="over_quota"),
+    path("idle/", views.idle, name="idle"),
+    path("usage/", views.usage, name="usage"),
+]

@@ -4,6 +4,7 @@ from importlib import import_module
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from bureau.models import Unit
 from bureau.roles import ROLES
@@ -28,7 +29,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--scale", choices=("small", "city"), default="small")
         parser.add_argument("--seed", type=int, default=2022)
-        parser.add_argument("--year", type=int, default=2022, help="演示数据的当前年度")
+        parser.add_argument(
+            "--year", type=int, default=timezone.localdate().year - 1, help="演示数据的年度（默认上一年）"
+        )
         parser.add_argument("--if-empty", action="store_true", help="已有数据时什么也不做")
 
     def handle(self, scale, seed, year, if_empty, **options):

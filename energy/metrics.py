@@ -1,0 +1,84 @@
+"""Energy figures for the dashboard, indicators and workbook. All read the monthly roll-ups (at
+most 12 rows per unit and year) and the base data, never the consumption rows."""
+
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from bureau.choices import UnitKind
+from bureau.metrics import metric
+from energy import figures
+from energy.choices import CreationState
+from energy.models import ConservationOrgan, MonthlyRollup
+
+
+def _total(year, units, field):
+    return MonthlyRollup.objects.filter(year=year, unit__in=units).aggregate(s=Sum(field))["s"]
+
+
+def _intensity(year, units, numerator, denominator):
+    return figures.intensity(figures.by_unit(year, units).values(), numerator, denominator)
+
+
+@metric("energy.tce", _("综合能耗"), "tce", order=10)
+def tce(year, units):
+    kgce = _total(year, units, "kgce")
+    return kgce / 1000 if kgce is not None else None
+
+
+@metric("energy.co2_t", _("二氧化碳排放"), "tCO₂", order=20)
+def co2_t(year, units):
+    kg = _total(year, units, "co2_kg")
+    return kg / 1000 if kg is not None else None
+
+
+@metric("energy.tce_per_m2", _("单位建筑面积能耗"), "kgce/m²", higher_is_better=False, order=30)
+def tce_per_m2(year, units):
+    return _intensity(year, units, "kgce", "floor_area")
+
+
+@metric("energy.tce_per_person", _("人均综合能耗"), "kgce/人", higher_is_better=False, order=40)
+def tce_per_person(year, units):
+    return _intensity(year, units, "kgce", "people")
+
+
+@metric("energy.water_per_person", _("人均用水量"), "m³/人", higher_is_better=False, order=50)
+def water_per_person(year, units):
+    return _intensity(year, units, "water_t", "people")
+
+
+@metric("energy.co2_yoy", _("碳排放同比变化"), "", higher_is_better=False, order=60)
+def co2_yoy(year, units):
+    return figures.change(_total(year, units, "co2_kg"), _total(year - 1, units, "co2_kg"))
+
+
+@metric(
+    "energy.submission_completeness",
+    _("能耗数据报送完整率"),
+    "",
+    higher_is_better=True,
+    order=70,
+    description=_("纳入统计的公共机构在本年度已报送并审核通过的月份数 ÷ 应报月份数（12 × 单位数）。"),
+)
+def submission_completeness(year, units):
+    institutions = units.filter(is_public_institution=True, active=True)
+    expected = institutions.count() * 12
+    if not expected:
+        return None
+    done = MonthlyRollup.objects.filter(year=year, unit__in=institutions).count()
+    return done / expected
+
+
+@metric("energy.conservation_organ_share", _("节约型机关创建比例"), "", higher_is_better=True, order=80)
+def conservation_organ_share(year, units):
+    """Organs (事业单位 excluded) that reached the standard in or before `year`, over all organs."""
+    organs = units.filter(active=True).exclude(kind=UnitKind.INSTITUTION)
+    total = organs.count()
+    if not total:
+        return None
+    created = (
+        ConservationOrgan.objects.filter(unit__in=organs, year__lte=year, state=CreationState.CREATED)
+        .values("unit_id")
+        .distinct()
+        .count()
+    )
+    return created / total

@@ -1,0 +1,143 @@
+import datetime
+
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from bureau.filtersets import BaseFilterSet
+from offices.models import (
+    Allocation,
+    Building,
+    Flat,
+    Floor,
+    Lease,
+    Policy,
+    RankLimit,
+    Reconciliation,
+    RepairProject,
+    Revitalisation,
+    Room,
+    Site,
+    Standard,
+)
+
+
+class StandardFilterSet(BaseFilterSet):
+    search_fields = ("name", "document")
+
+    class Meta:
+        model = Standard
+        fields = ["level"]
+
+
+class RankLimitFilterSet(BaseFilterSet):
+    class Meta:
+        model = RankLimit
+        fields = ["standard", "rank"]
+
+
+class PolicyFilterSet(BaseFilterSet):
+    class Meta:
+        model = Policy
+        fields = ["year"]
+
+
+class SiteFilterSet(BaseFilterSet):
+    search_fields = ("name", "address")
+
+    class Meta:
+        model = Site
+        fields = []
+
+
+class BuildingFilterSet(BaseFilterSet):
+    search_fields = ("code", "name", "address", "certificate_no")
+
+    class Meta:
+        model = Building
+        fields = ["unit", "site", "status", "title_state", "structure"]
+
+
+class FloorFilterSet(BaseFilterSet):
+    class Meta:
+        model = Floor
+        fields = ["building"]
+
+
+class RoomFilterSet(BaseFilterSet):
+    search_fields = ("number", "building__name", "building__code")
+    status = django_filters.ChoiceFilter(
+        label=_("使用状态"),
+        choices=(("vacant", _("空置（无使用单位）")), ("occupied", _("已有使用人")), ("empty", _("无使用人"))),
+        method="filter_status",
+    )
+
+    class Meta:
+        model = Room
+        fields = ["unit", "building", "category", "kind"]
+
+    def filter_status(self, queryset, name, value):
+        if value == "vacant":
+            return queryset.filter(unit=None)
+        has_people = queryset.filter(occupancies__isnull=False).values("pk")
+        return queryset.filter(pk__in=has_people) if value == "occupied" else queryset.exclude(pk__in=has_people)
+
+
+class AllocationFilterSet(BaseFilterSet):
+    search_fields = ("document_no", "note")
+
+    class Meta:
+        model = Allocation
+        fields = ["kind", "unit", "reason"]
+
+
+class RepairProjectFilterSet(BaseFilterSet):
+    search_fields = ("title", "scope")
+
+    class Meta:
+        model = RepairProject
+        fields = ["year", "unit", "kind", "state", "building"]
+
+
+class RevitalisationFilterSet(BaseFilterSet):
+    search_fields = ("operator", "contract_no")
+    year = django_filters.NumberFilter(field_name="start__year", label=_("起始年度"))
+
+    class Meta:
+        model = Revitalisation
+        fields = ["building"]
+
+
+class FlatFilterSet(BaseFilterSet):
+    search_fields = ("code", "address")
+
+    class Meta:
+        model = Flat
+        fields = ["bedrooms"]
+
+
+class LeaseFilterSet(BaseFilterSet):
+    search_fields = ("person__name", "flat__code")
+    status = django_filters.ChoiceFilter(
+        label=_("租赁状态"),
+        choices=(("active", _("在租")), ("expiring", _("90 天内到期")), ("ended", _("已退房"))),
+        method="filter_status",
+    )
+
+    class Meta:
+        model = Lease
+        fields = ["unit", "flat"]
+
+    def filter_status(self, queryset, name, value):
+        today = datetime.date.today()
+        if value == "ended":
+            return queryset.filter(moved_out_on__isnull=False)
+        active = queryset.filter(moved_out_on__isnull=True)
+        if value == "expiring":
+            return active.filter(end__gte=today, end__lte=today + datetime.timedelta(days=90))
+        return active
+
+
+class ReconciliationFilterSet(BaseFilterSet):
+    class Meta:
+        model = Reconciliation
+        fields = ["unit", "period", "settled"]

@@ -1,0 +1,207 @@
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from bureau.forms import BaseModelForm
+from bureau.scoping import has_model_perm
+from offices.choices import RoomCategory
+from offices.models import (
+    Allocation,
+    Building,
+    Flat,
+    Floor,
+    Lease,
+    Occupancy,
+    Policy,
+    RankLimit,
+    Reconciliation,
+    RepairProject,
+    Revitalisation,
+    Room,
+    Site,
+    Standard,
+)
+
+
+def occupant_errors(room, category, unit, persons):
+    """Why these persons cannot be the occupants of `room` (empty list when they can)."""
+    persons = list(persons)
+    if not persons:
+        return []
+    if category != RoomCategory.OFFICE:
+        return [_("只有办公室用房登记使用人。")]
+    errors = [
+        _("%(person)s 不属于使用单位%(unit)s。") % {"person": p, "unit": unit}
+        for p in persons
+        if unit is None or p.unit_id != unit.pk
+    ]
+    elsewhere = (
+        Occupancy.objects.filter(person__in=persons).exclude(room_id=room.pk).select_related("person", "room__building")
+    )
+    errors += [
+        _("%(person)s 已在 %(building)s %(room)s 办公，一人只能占用一间办公室。")
+        % {"person": o.person, "building": o.room.building.name, "room": o.room.number}
+        for o in elsewhere
+    ]
+    return errors
+
+
+class StandardForm(BaseModelForm):
+    class Meta:
+        model = Standard
+        fields = ["name", "document", "level", "effective_from"]
+
+
+class RankLimitForm(BaseModelForm):
+    class Meta:
+        model = RankLimit
+        fields = ["standard", "rank", "limit_area"]
+
+
+class PolicyForm(BaseModelForm):
+    class Meta:
+        model = Policy
+        fields = ["year", "idle_target_area", "turnover_eligible_years"]
+
+
+class SiteForm(BaseModelForm):
+    class Meta:
+        model = Site
+        fields = ["name", "address", "land_area", "note"]
+
+
+class BuildingForm(BaseModelForm):
+    class Meta:
+        model = Building
+        fields = [
+            "code",
+            "name",
+            "site",
+            "address",
+            "year_built",
+            "structure",
+            "floor_area",
+            "land_area",
+            "unit",
+            "status",
+            "title_state",
+            "certificate_no",
+            "registered_owner",
+            "title_note",
+        ]
+
+
+class FloorForm(BaseModelForm):
+    class Meta:
+        model = Floor
+        fields = ["building", "level", "name"]
+
+
+class RoomForm(BaseModelForm):
+    class Meta:
+        model = Room
+        fields = ["building", "floor", "number", "category", "kind", "usable_area", "unit", "occupants", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # An unbound form lists only what fits the building and unit already chosen: the city has
+        # tens of thousands of floors and staff. A bound form accepts any choice in the user's
+        # scope and says exactly what is wrong with it in clean().
+        if not self.is_bound:
+            building = self.initial.get("building") or self.instance.building_id
+            unit = self.initial.get("unit") or self.instance.unit_id
+            if building:
+                self.fields["floor"].queryset = self.fields["floor"].queryset.filter(building_id=building)
+            if unit:
+                self.fields["occupants"].queryset = self.fields["occupants"].queryset.filter(unit_id=unit)
+
+    def clean(self):
+        data = super().clean()
+        building, number = data.get("building"), data.get("number")
+        if building and number:
+            taken = Room.objects.filter(building=building, number=number).exclude(pk=self.instance.pk)
+            if taken.exists():
+                self.add_error("number", _("楼宇 %(b)s 内已有房间号 %(n)s。") % {"b": building.name, "n": number})
+        if "occupants" in data:
+            for message in occupant_errors(self.instance, data.get("category"), data.get("unit"), data["occupants"]):
+                self.add_error("occupants", message)
+        return data
+
+
+class AllocationForm(BaseModelForm):
+    class Meta:
+        model = Allocation
+        fields = ["kind", "unit", "reason", "rooms", "total_area", "document_no", "approved_on", "effective_on", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound:
+            # Offer the rooms that could take part: free ones, and the unit's own.
+            unit = self.initial.get("unit") or self.instance.unit_id
+            self.fields["rooms"].queryset = self.fields["rooms"].queryset.filter(
+                Q(unit=None) | Q(unit_id=unit) if unit else Q(unit=None)
+            )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("kind") and data.get("unit") and "rooms" in data:
+            self.instance.kind, self.instance.unit = data["kind"], data["unit"]
+            self.instance.total_area = data.get("total_area")
+            for message in self.instance.check_rooms(list(data["rooms"])):
+                self.add_error("rooms", message)
+        return data
+
+    def save(self, commit=True):
+        saved = super().save(commit)
+        saved.apply()
+        return saved
+
+
+class RepairProjectForm(BaseModelForm):
+    REVIEW_FIELDS = ("approved_amount", "state", "review_note")
+
+    class Meta:
+        model = RepairProject
+        fields = [
+            "unit",
+            "building",
+            "year",
+            "kind",
+            "title",
+            "scope",
+            "added_floor_area",
+            "requested_amount",
+            "approved_amount",
+            "state",
+            "review_note",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A unit applies; only the office-space division reviews.
+        if not has_model_perm(self.user, RepairProject, "change"):
+            for name in self.REVIEW_FIELDS:
+                del self.fields[name]
+
+
+class RevitalisationForm(BaseModelForm):
+    class Meta:
+        model = Revitalisation
+        fields = ["building", "operator", "contract_no", "revitalised_area", "start", "end", "annual_revenue", "note"]
+
+
+class FlatForm(BaseModelForm):
+    class Meta:
+        model = Flat
+        fields = ["code", "address", "floor_area", "bedrooms", "monthly_rent"]
+
+
+class LeaseForm(BaseModelForm):
+    class Meta:
+        model = Lease
+        fields = ["flat", "person", "joined_on", "start", "end", "monthly_rent", "moved_out_on"]
+
+
+class ReconciliationForm(BaseModelForm):
+    class Meta:
+        model = Reconciliation
+        fields = ["unit", "period", "differences", "settled", "settle_note"]

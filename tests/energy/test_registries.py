@@ -1,0 +1,180 @@
+"""Every energy registry gets the core's page, API, scoping and audit tests."""
+
+from energy.choices import AuditState, CreationState, FlagCheck, InspectionResult, InspectionTopic, Item, RetrofitKind
+from energy.models import (
+    ConservationOrgan,
+    Consumption,
+    EnergyAudit,
+    Factor,
+    FactorSet,
+    Inspection,
+    Profile,
+    Retrofit,
+    Target,
+    VerificationFlag,
+)
+from tests.base import ModelTests
+from tests.energy import factories as f
+
+
+class TestFactorSet(ModelTests):
+    model = FactorSet
+    edit = {"source": "GB/T 2589-2020 修订"}
+
+    def make(self, unit):
+        return f.FactorSetFactory()
+
+    def form_data(self, unit):
+        return {
+            "name": f"新系数集{unit.pk}-{FactorSet.objects.count()}",
+            "year": 2024,
+            "source": "GB/T 2589",
+            "active": "on",
+        }
+
+    def api_data(self, unit):
+        return {"name": f"新系数集{unit.pk}", "year": 2024, "source": "GB/T 2589", "active": True}
+
+
+class TestFactor(ModelTests):
+    model = Factor
+    edit = {"coal": "0.123000"}
+
+    def make(self, unit):
+        return f.FactorFactory()
+
+    def form_data(self, unit):
+        self._set = getattr(self, "_set", None) or f.FactorSetFactory()
+        return {"factor_set": self._set.pk, "item": Item.DIESEL, "coal": "1.4571", "co2": "3.096", "density": "0.84"}
+
+    api_data = form_data
+
+
+class TestTarget(ModelTests):
+    model = Target
+    edit = {"value": "-0.0600"}
+
+    def make(self, unit):
+        return f.TargetFactory()
+
+    def form_data(self, unit):
+        return {"key": "kgce_per_person", "base_year": 2020, "target_year": 2099, "value": "-0.06", "source": "测试"}
+
+    api_data = form_data
+
+
+class TestProfile(ModelTests):
+    model = Profile
+    edit = {"people": 321}
+
+    def make(self, unit):
+        return f.ProfileFactory(unit=unit)
+
+    def form_data(self, unit):
+        return {"unit": unit.pk, "year": 2099, "floor_area": "8000.00", "heated_area": "6000.00", "people": 150}
+
+    api_data = form_data
+
+
+class TestConsumption(ModelTests):
+    model = Consumption
+    edit = {"quantity": "12000.000"}
+
+    def make(self, unit):
+        return f.ConsumptionFactory(unit=unit)
+
+    def form_data(self, unit):
+        return {"unit": unit.pk, "period": "2099-03", "item": Item.ELECTRICITY, "quantity": "10000", "cost": "8000"}
+
+    api_data = form_data
+
+
+class TestVerificationFlag(ModelTests):
+    model = VerificationFlag
+    edit = {"note": "经核实为新增机房用电，数据无误。"}
+
+    def make(self, unit):
+        return f.VerificationFlagFactory(unit=unit)
+
+    def form_data(self, unit):
+        return {
+            "unit": unit.pk,
+            "year": 2099,
+            "kind": FlagCheck.YOY,
+            "message": "同比上升 30%",
+            "resolved": "on",
+            "note": "已核实",
+        }
+
+    def api_data(self, unit):
+        return self.form_data(unit) | {"resolved": True}
+
+
+class TestEnergyAudit(ModelTests):
+    model = EnergyAudit
+    edit = {"auditor": "另一审计机构"}
+
+    def make(self, unit):
+        return f.EnergyAuditFactory(unit=unit)
+
+    def form_data(self, unit):
+        return {"unit": unit.pk, "year": 2022, "auditor": "某节能中心", "state": AuditState.AUDITING}
+
+    api_data = form_data
+
+
+class TestConservationOrgan(ModelTests):
+    model = ConservationOrgan
+    edit = {"evidence": "节能管理制度文件"}
+
+    def make(self, unit):
+        return f.ConservationOrganFactory(unit=unit)
+
+    def form_data(self, unit):
+        return {"unit": unit.pk, "year": 2099, "energy_posts": "on", "state": CreationState.PLANNED}
+
+    def api_data(self, unit):
+        return {"unit": unit.pk, "year": 2099, "energy_posts": True, "state": CreationState.PLANNED}
+
+
+class TestRetrofit(ModelTests):
+    model = Retrofit
+    edit = {"name": "空调系统改造"}
+
+    def make(self, unit):
+        return f.RetrofitFactory(unit=unit)
+
+    def form_data(self, unit):
+        return {
+            "unit": unit.pk,
+            "name": "合同能源管理照明改造",
+            "kind": RetrofitKind.EMC,
+            "emc_mode": "sharing",
+            "investment": "300000",
+            "start_year": 2022,
+            "expected_tce": "10",
+            "expected_co2_t": "25",
+            "state": "planned",
+        }
+
+    api_data = form_data
+
+
+class TestInspection(ModelTests):
+    model = Inspection
+    edit = {"inspector": "王五"}
+
+    def make(self, unit):
+        return f.InspectionFactory(unit=unit)
+
+    def form_data(self, unit):
+        return {
+            "unit": unit.pk,
+            "topic": InspectionTopic.FOOD,
+            "date": "2022-07-01",
+            "inspector": "张三",
+            "result": InspectionResult.RECTIFY,
+            "findings": "食堂剩菜较多",
+        }
+
+    api_data = form_data

@@ -1,0 +1,408 @@
+"""Trips from the city platform (全市一张网): one validation for the file import, the bulk API and
+the single-trip form, all-or-nothing, with every error naming its row and column in Chinese.
+
+Refused: end not after start, negative distance, an unknown plate (or one outside the user's
+scope), two trips of one vehicle overlapping in time, an odometer going backwards, a trip id twice
+in one file. A trip id already stored is updated, never duplicated.
+"""
+
+import csv
+import datetime
+import io
+import zoneinfo
+from collections import defaultdict
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.utils.translation import gettext as _
+
+from vehicles.models import CalendarDay, Rules, Trip, Vehicle
+from vehicles.validators import normalise_plate
+
+TZ = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+# Canonical field -> the headers accepted for it (the platform's export first, then API names).
+COLUMNS = {
+    "platform_id": ("行程编号", "平台行程编号", "platform_id"),
+    "plate": ("车牌号", "plate"),
+    "driver": ("驾驶员", "driver"),
+    "start": ("开始时间", "start"),
+    "end": ("结束时间", "end"),
+    "start_odometer": ("起始里程", "start_odometer"),
+    "end_odometer": ("结束里程", "end_odometer"),
+    "distance_km": ("行驶里程", "行驶里程（公里）", "distance_km"),
+    "origin": ("出发地", "origin"),
+    "destination": ("目的地", "destination"),
+    "purpose": ("事由", "purpose"),
+    "approval_no": ("审批单号", "用车审批单号", "approval_no"),
+}
+REQUIRED = ("platform_id", "plate", "start", "end")
+TEXT_LIMITS = {"platform_id": 40, "driver": 30, "origin": 100, "destination": 100, "purpose": 200, "approval_no": 40}
+FIELDS = [*TEXT_LIMITS, "start", "end", "start_odometer", "end_odometer", "distance_km"]
+HEADER_OF = {name: names[0] for name, names in COLUMNS.items()}
+MAX_ERRORS = 200
+
+
+class TripErrors(Exception):
+    """The refused rows: `errors` is a list of (row, column, message), row as numbered in the file."""
+
+    def __init__(self, errors):
+        self.errors = errors
+        super().__init__("; ".join(format_error(e) for e in errors[:5]))
+
+
+def format_error(error):
+    row, column, message = error
+    where = _("第 %(row)s 行") % {"row": row} if row else ""
+    if column:
+        where += _("“%(column)s”列") % {"column": column}
+    return f"{where}：{message}" if where else message
+
+
+# Reading files -----------------------------------------------------------------------------------
+
+
+def read_upload(upload):
+    """(row number, {field: raw value}) of a CSV or XLSX file; the header is row 1."""
+    name = (getattr(upload, "name", "") or "").lower()
+    if name.endswith(".xlsx"):
+        from openpyxl import load_workbook
+
+        sheet = load_workbook(upload, read_only=True, data_only=True).active
+        rows = sheet.iter_rows(values_only=True)
+    elif name.endswith(".csv"):
+        raw = upload.read()
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            text = raw.decode("gb18030")  # the platform's default export encoding
+        rows = csv.reader(io.StringIO(text))
+    else:
+        raise TripErrors([(None, "", _("只接受 CSV 或 XLSX 文件。"))])
+    return records(rows)
+
+
+def records(rows):
+    rows = iter(rows)
+    header = next(rows, None)
+    if not header:
+        raise TripErrors([(1, "", _("文件为空，缺少表头。"))])
+    lookup = {alias: name for name, aliases in COLUMNS.items() for alias in aliases}
+    positions = {}
+    for i, title in enumerate(header):
+        field = lookup.get(str(title or "").strip())
+        if field:
+            positions[field] = i
+    missing = [HEADER_OF[f] for f in REQUIRED if f not in positions]
+    if "distance_km" not in positions and not {"start_odometer", "end_odometer"} <= positions.keys():
+        missing.append(_("行驶里程（或起始、结束里程）"))
+    if missing:
+        raise TripErrors([(1, "", _("缺少列：%(cols)s。") % {"cols": "、".join(missing)})])
+    items = list(positions.items())
+    for number, row in enumerate(rows, start=2):
+        if not any(v not in (None, "") for v in row):
+            continue
+        yield number, {field: row[i] if i < len(row) else None for field, i in items}
+
+
+# Parsing one row ---------------------------------------------------------------------------------
+
+
+def parse_time(value):
+    """An aware datetime; naive values are the bureau's local time (Asia/Shanghai)."""
+    if isinstance(value, datetime.datetime):
+        moment = value
+    else:
+        moment = datetime.datetime.fromisoformat(str(value).strip().replace("/", "-"))
+    return moment.replace(tzinfo=TZ) if moment.tzinfo is None else moment
+
+
+def parse_number(value):
+    if value in (None, ""):
+        return None
+    number = Decimal(str(value).strip())
+    if not number.is_finite():
+        raise InvalidOperation
+    return number.quantize(Decimal("0.1"))
+
+
+def parse_row(number, raw, plates, errors):
+    """A dict of Trip field values, or None after adding this row's errors to `errors`."""
+    found = []
+    row = {}
+    for field, limit in TEXT_LIMITS.items():
+        value = str(raw.get(field) or "").strip()
+        if len(value) > limit:
+            found.append((field, _("超过 %(n)s 个字符。") % {"n": limit}))
+        row[field] = value
+    if not row["platform_id"]:
+        found.append(("platform_id", _("不能为空。")))
+    plate = normalise_plate(str(raw.get("plate") or ""))
+    vehicle = plates.get(plate)
+    if not plate:
+        found.append(("plate", _("不能为空。")))
+    elif vehicle is None:
+        found.append(("plate", _("车牌号“%(plate)s”不在车辆登记中（或不属于您的单位）。") % {"plate": plate}))
+    else:
+        row["vehicle_id"], row["unit_id"] = vehicle
+    for field in ("start", "end"):
+        value = raw.get(field)
+        if value in (None, ""):
+            found.append((field, _("不能为空。")))
+            continue
+        try:
+            row[field] = parse_time(value)
+        except (TypeError, ValueError):
+            found.append((field, _("“%(v)s”不是有效的时间，应如 2022-03-01 08:30。") % {"v": value}))
+    for field in ("start_odometer", "end_odometer", "distance_km"):
+        try:
+            row[field] = parse_number(raw.get(field))
+        except (InvalidOperation, ValueError):
+            found.append((field, _("“%(v)s”不是数字。") % {"v": raw.get(field)}))
+    if "start" in row and "end" in row and row["end"] <= row["start"]:
+        found.append(("end", _("结束时间早于或等于开始时间。")))
+    if not found:
+        start_odo, end_odo, distance = row["start_odometer"], row["end_odometer"], row["distance_km"]
+        if start_odo is not None and end_odo is not None:
+            if end_odo < start_odo:
+                found.append(("end_odometer", _("结束里程小于起始里程（里程倒退）。")))
+            elif distance is None:
+                row["distance_km"] = end_odo - start_odo
+        if row["distance_km"] is None and not found:
+            found.append(("distance_km", _("缺少行驶里程（或起始、结束里程）。")))
+        elif row["distance_km"] is not None and row["distance_km"] < 0:
+            found.append(("distance_km", _("行驶里程不能为负数。")))
+    for field, message in found:
+        errors.append((number, HEADER_OF[field], message))
+    return None if found else row
+
+
+# Checks against the other trips of each vehicle --------------------------------------------------
+
+
+def check_sequences(rows, errors, exclude_pk=None):
+    """Overlaps and odometers, across the new rows and the stored trips of the same vehicles.
+    `rows`: (row number, row dict) with vehicle_id, start, end and odometers; `exclude_pk`: the
+    stored trip being edited."""
+    if not rows:
+        return
+    ids = {row["platform_id"] for _n, row in rows}
+    vehicle_ids = {row["vehicle_id"] for _n, row in rows}
+    first = min(row["start"] for _n, row in rows)
+    last = max(row["end"] for _n, row in rows)
+    by_vehicle = defaultdict(list)
+    for number, row in rows:
+        by_vehicle[row["vehicle_id"]].append(
+            (row["start"], row["end"], row["start_odometer"], row["end_odometer"], number)
+        )
+    others = Trip.objects.exclude(pk=exclude_pk) if exclude_pk else Trip.objects.all()
+    stored = others.filter(vehicle_id__in=vehicle_ids, start__lt=last, end__gt=first).values_list(
+        "vehicle_id", "start", "end", "start_odometer", "end_odometer", "platform_id"
+    )
+    for vehicle_id, start, end, start_odo, end_odo, platform_id in stored.iterator(chunk_size=5000):
+        if platform_id not in ids:  # a trip being re-imported is replaced, not compared with itself
+            by_vehicle[vehicle_id].append((start, end, start_odo, end_odo, platform_id))
+    # The stored trips just outside the window bound the odometer readings inside it.
+    before = others.filter(vehicle=OuterRef("pk"), start__lt=first).order_by("-start")
+    after = others.filter(vehicle=OuterRef("pk"), start__gte=last).order_by("start")
+    bounds = Vehicle.objects.filter(pk__in=vehicle_ids).values_list(
+        "pk",
+        Subquery(before.values("end_odometer")[:1]),
+        Subquery(before.values("platform_id")[:1]),
+        Subquery(after.values("start_odometer")[:1]),
+        Subquery(after.values("platform_id")[:1]),
+    )
+    far_past = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+    far_future = datetime.datetime.max.replace(tzinfo=datetime.UTC)
+    for vehicle_id, before_odo, before_id, after_odo, after_id in bounds:
+        if before_odo is not None and before_id not in ids:
+            by_vehicle[vehicle_id].append((far_past, far_past, None, before_odo, before_id))
+        if after_odo is not None and after_id not in ids:
+            by_vehicle[vehicle_id].append((far_future, far_future, after_odo, None, after_id))
+    for trips in by_vehicle.values():
+        trips.sort(key=lambda t: (t[0], t[1]))
+        latest_end = None  # the trip that ends last so far: overlap
+        last_odo = None  # the last odometer reading so far: must not go back
+        for start, end, start_odo, end_odo, ref in trips:
+            if latest_end is not None and start < latest_end[0]:
+                blame(errors, ref, latest_end[1], "start", _("与%(other)s时间重叠（同一车辆）。"))
+            reading = start_odo if start_odo is not None else end_odo
+            if last_odo is not None and reading is not None and reading < last_odo[0]:
+                blame(
+                    errors,
+                    ref,
+                    last_odo[1],
+                    "start_odometer",
+                    _("里程 %(r)s 小于%(other)s的结束里程 %(p)s（里程倒退）。"),
+                    r=reading,
+                    p=last_odo[0],
+                )
+            if latest_end is None or end > latest_end[0]:
+                latest_end = (end, ref)
+            if end_odo is not None:
+                last_odo = (end_odo, ref)
+
+
+def blame(errors, ref, other, field, message, **params):
+    """Put the error on the new row of the pair (an int is a file row, a str a stored trip id)."""
+    if not isinstance(ref, int):
+        ref, other = other, ref
+    if not isinstance(ref, int):
+        return
+    name = _("第 %(row)s 行") % {"row": other} if isinstance(other, int) else _("已有行程 %(id)s") % {"id": other}
+    errors.append((ref, HEADER_OF[field], message % ({"other": name} | params)))
+
+
+# Anomaly flags -----------------------------------------------------------------------------------
+
+
+class Flagger:
+    """Weekend/holiday, night and long-distance flags, from the rules and calendar in force."""
+
+    def __init__(self, first_day, last_day, rules=None):
+        self.rules = rules or Rules.current()
+        self.off = CalendarDay.off_days(first_day, last_day) if self.rules else set()
+
+    def apply(self, trip):
+        rules = self.rules
+        if rules is None:
+            return trip
+        start, end = trip.start.astimezone(TZ), trip.end.astimezone(TZ)
+        day, night = start.date(), False
+        trip.off_day = False
+        while day <= end.date():
+            trip.off_day = trip.off_day or day in self.off
+            # The trip reaches into the night of this day if it runs at night_start o'clock.
+            night_begins = datetime.datetime.combine(day, datetime.time(rules.night_start), TZ)
+            night = night or start <= night_begins < end
+            day += datetime.timedelta(days=1)
+        trip.night = night or rules.is_night(start.hour) or rules.is_night(end.hour)
+        trip.long_distance = trip.distance_km > rules.long_trip_km
+        return trip
+
+
+def flag_trips(trips):
+    trips = list(trips)
+    if trips:
+        days = [t.start.astimezone(TZ).date() for t in trips] + [t.end.astimezone(TZ).date() for t in trips]
+        flagger = Flagger(min(days), max(days))
+        for trip in trips:
+            flagger.apply(trip)
+    return trips
+
+
+# Saving ------------------------------------------------------------------------------------------
+
+
+def month_of(moment):
+    local = moment.astimezone(TZ)
+    return local.year, local.month
+
+
+def import_trips(items, user):
+    """Validate every row, then create or update them all in one transaction; raise TripErrors
+    (nothing saved) otherwise. `items`: (row number, {field: raw value}). Returns a summary."""
+    plates = {
+        plate: (pk, unit_id)
+        for plate, pk, unit_id in Vehicle.objects.for_user(user, "view").values_list("plate", "pk", "unit_id")
+    }
+    errors, rows, seen = [], [], {}
+    for number, raw in items:
+        row = parse_row(number, raw, plates, errors)
+        if row is None:
+            continue
+        if row["platform_id"] in seen:
+            errors.append(
+                (
+                    number,
+                    HEADER_OF["platform_id"],
+                    _("行程编号与第 %(row)s 行重复。") % {"row": seen[row["platform_id"]]},
+                )
+            )
+            continue
+        seen[row["platform_id"]] = number
+        rows.append((number, row))
+        if len(errors) >= MAX_ERRORS:
+            break
+    if not rows and not errors:
+        errors.append((None, "", _("文件中没有行程数据。")))
+    if errors:
+        raise TripErrors(errors)
+    with transaction.atomic():
+        check_sequences(rows, errors)
+        if errors:
+            raise TripErrors(sorted(errors, key=lambda e: e[0] or 0)[:MAX_ERRORS])
+        existing = {}
+        ids = list(seen)
+        for i in range(0, len(ids), 10_000):
+            for pk, platform_id, version, start in Trip.objects.filter(platform_id__in=ids[i : i + 10_000]).values_list(
+                "pk", "platform_id", "version", "start"
+            ):
+                existing[platform_id] = (pk, version, start)
+        months = set()
+        new, changed = [], []
+        for _number, row in rows:
+            trip = Trip(**{f: row[f] for f in FIELDS}, vehicle_id=row["vehicle_id"], unit_id=row["unit_id"])
+            months.add(month_of(trip.start))
+            if row["platform_id"] in existing:
+                trip.pk, trip.version, old_start = existing[row["platform_id"]]
+                trip.version += 1
+                months.add(month_of(old_start))
+                changed.append(trip)
+            else:
+                new.append(trip)
+        flag_trips(new + changed)
+        Trip.objects.bulk_create(new, batch_size=5000)
+        if changed:
+            fields = [*FIELDS, "vehicle", "unit", "off_day", "night", "long_distance", "version"]
+            Trip.objects.bulk_update(changed, fields, batch_size=1000)
+        advance_odometers(rows)
+        from vehicles.tasks import rollup_months
+
+        month_list = sorted(months)
+        transaction.on_commit(lambda: rollup_months.delay([list(m) for m in month_list]))
+    return {"created": len(new), "updated": len(changed), "months": sorted(months)}
+
+
+def advance_odometers(rows):
+    """A vehicle's registered odometer follows the highest reading the platform reports."""
+    highest = {}
+    for _number, row in rows:
+        if row["end_odometer"] is not None:
+            highest[row["vehicle_id"]] = max(highest.get(row["vehicle_id"], 0), int(row["end_odometer"]))
+    behind = [
+        v
+        for v in Vehicle.objects.filter(pk__in=highest).only("pk", "odometer_km", "unit_id")
+        if v.odometer_km < highest[v.pk]
+    ]
+    for vehicle in behind:
+        vehicle.odometer_km = highest[vehicle.pk]
+    if behind:
+        Vehicle.objects.bulk_update(behind, ["odometer_km"], batch_size=1000)
+
+
+def check_one(trip):
+    """The same checks for one trip saved through a form or the API: a list of (field, message)."""
+    errors = []
+    if trip.start and trip.end and trip.end <= trip.start:
+        errors.append(("end", _("结束时间早于或等于开始时间。")))
+    if trip.distance_km is not None and trip.distance_km < 0:
+        errors.append(("distance_km", _("行驶里程不能为负数。")))
+    if trip.start_odometer is not None and trip.end_odometer is not None and trip.end_odometer < trip.start_odometer:
+        errors.append(("end_odometer", _("结束里程小于起始里程（里程倒退）。")))
+    if errors or not trip.vehicle_id or not trip.start or not trip.end:
+        return errors
+    found = []
+    row = {
+        "platform_id": trip.platform_id,
+        "vehicle_id": trip.vehicle_id,
+        "start": trip.start,
+        "end": trip.end,
+        "start_odometer": trip.start_odometer,
+        "end_odometer": trip.end_odometer,
+    }
+    check_sequences([(1, row)], found, exclude_pk=trip.pk)
+    field_of = {header: name for name, header in HEADER_OF.items()}
+    return [(field_of.get(column), message) for _row, column, message in found]
