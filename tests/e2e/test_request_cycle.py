@@ -10,7 +10,9 @@ from tests.conftest import make_user
 from tests.e2e.conftest import PASSWORD, login
 from tests.factories import PersonFactory, SubmissionFactory, UnitFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: a transactional test run before this one flushed the rows the data migrations
+# wrote (standards, factors, schedules), which the pages read; this puts them back first.
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def person_user(role, unit=None, username=None):
