@@ -225,8 +225,15 @@ class ListView(ConfigView):
         elif not qs.ordered:
             qs = qs.order_by("pk")
         page = Paginator(qs, 50).get_page(request.GET.get("page"))
-        columns = [(c, label_of(config.model, c, config.labels), _is_field(config.model, c)) for c in config.columns]
-        rows = [(obj, [display(obj, c) for c in config.columns]) for obj in page.object_list]
+        columns = [
+            (c, label_of(config.model, c, config.labels), _is_field(config.model, c), _is_number(config.model, c))
+            for c in config.columns
+        ]
+        numeric = [_is_number(config.model, c) for c in config.columns]
+        rows = [
+            (obj, list(zip((display(obj, c) for c in config.columns), numeric, strict=True)))
+            for obj in page.object_list
+        ]
         query = request.GET.copy()
         query.pop("page", None)
         return render(
@@ -243,6 +250,15 @@ class ListView(ConfigView):
                 import_url=reverse(config.url_name("import")) if config.has("import") else "",
             ),
         )
+
+
+def _is_number(model, name):
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    number_types = (models.DecimalField, models.IntegerField, models.FloatField)
+    return isinstance(field, number_types) and not field.choices and not field.primary_key
 
 
 def _is_field(model, name):

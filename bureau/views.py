@@ -100,7 +100,15 @@ def dashboard_context(request, areas):
         current = m.compute(year, units)
         previous = m.compute(year - 1, units)
         tiles.setdefault(m.area, []).append(
-            {"metric": m, "value": current, "previous": previous, "trend": _trend(current, previous, m)}
+            {
+                "metric": m,
+                "value": current,
+                "previous": previous,
+                "shown": _shown(current, m),
+                "shown_previous": _shown(previous, m),
+                "trend": _trend(current, previous, m),
+                "bars": _bars(current, previous),
+            }
         )
     from django.apps import apps
 
@@ -115,6 +123,24 @@ def dashboard_context(request, areas):
         "unit_choices": Unit.objects.for_user(user, "view").only("pk", "name", "short_name"),
         "unit_id": int(unit_id) if unit_id else None,
     }
+
+
+def _shown(value, m):
+    """A tile's text: shares kept as fractions (0-1) in the API read as percentages on the page."""
+    if value is None:
+        return "—"
+    if m.unit_of_measure == "0-1":
+        return f"{value * 100:.1f}%"
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+
+
+def _bars(current, previous):
+    """Bar lengths (0-100) of last year and this year, for the tile's small chart."""
+    values = [v for v in (previous, current) if isinstance(v, int | float)]
+    top = max((abs(v) for v in values), default=0)
+    if not top:
+        return None
+    return [round(100 * abs(v) / top) if isinstance(v, int | float) else 0 for v in (previous, current)]
 
 
 def _trend(current, previous, m):

@@ -142,3 +142,22 @@ def test_two_concurrent_edits_of_one_record_exactly_one_wins(world):
     assert results.count("conflict") == 1
     unit.refresh_from_db()
     assert unit.short_name in ("一号", "二号") and unit.short_name in results and unit.version == 2
+
+
+@pytest.mark.django_db
+def test_idle_sessions_are_signed_out(client, world, settings):
+    import time
+
+    settings.SESSION_IDLE_SECONDS = 60
+    client.force_login(world.leader)
+    assert client.get(reverse("home")).status_code == 200
+    session = client.session
+    session["last_seen"] = int(time.time()) - 61
+    session.save()
+    response = client.get(reverse("home"))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert client.get(reverse("home")).status_code == 302  # signed out for good
+
+
+def test_the_absolute_session_limit_is_set(settings):
+    assert 0 < settings.SESSION_COOKIE_AGE <= 12 * 3600 and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE

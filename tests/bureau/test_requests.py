@@ -289,3 +289,35 @@ def test_two_reviewers_approving_at_once_approve_once(world):
     assert sorted(results) == ["ok", "refused"]
     assert Review.objects.filter(submission=sub, action=ReviewAction.APPROVE).count() == 1
     assert Person.objects.filter(unit=world.unit_a, name="孙五").count() == 1
+
+
+@pytest.mark.django_db
+def test_liaison_fills_a_submission_from_the_excel_template(client, world):
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from openpyxl import load_workbook
+
+    request = _published(world)
+    sub = request.submissions.get(unit=world.unit_a)
+    client.force_login(world.liaison_a)
+    template = client.get(reverse("bureau:submission_template", args=[sub.pk]))
+    assert template.status_code == 200
+    wb = load_workbook(BytesIO(template.content))
+    sheet = wb.worksheets[0]
+    assert [c.value for c in sheet[1]][:2] == ["姓名", "职级"]
+    sheet.append(["周六", "副局（处）级"])
+    sheet.append(["吴七", "局（处）级以下"])
+    filled = BytesIO()
+    wb.save(filled)
+    xlsx = SimpleUploadedFile("名册.xlsx", filled.getvalue())
+    assert client.post(sub.get_absolute_url(), {"action": "upload", "file": xlsx}).status_code == 302
+    sub.refresh_from_db()
+    assert sub.rows == [{"name": "周六", "rank": Rank.BUREAU_DEPUTY}, {"name": "吴七", "rank": Rank.BELOW_BUREAU}]
+
+    # A text file renamed .xlsx is refused with a message, and the stored rows stay as they were.
+    fake = SimpleUploadedFile("名册.xlsx", "姓名,职级\n郑八,局（处）级以下\n".encode())
+    response = client.post(sub.get_absolute_url(), {"action": "upload", "file": fake})
+    assert response.status_code == 400 and "Excel" in response.content.decode()
+    sub.refresh_from_db()
+    assert len(sub.rows) == 2
