@@ -24,7 +24,7 @@ def navigation(request):
             continue
         area = apps.get_app_config(model._meta.app_label).verbose_name
         menu.setdefault(area, []).append((model._meta.verbose_name_plural, url))
-    tools = []
+    tools = [(_("我的导出任务"), reverse("jobs:list"))]
     if user.has_perm("bureau.view_annual_report"):
         tools.append((_("年度统计报表"), reverse("annual_reports")))
     return {"nav_menu": menu, "nav_roles": user_roles(user), "nav_tools": tools}

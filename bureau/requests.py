@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 
 from django import forms
 
+from bureau.choices import Rank
+
 
 class RowForm(forms.Form):
     """Base of a request kind's row form: knows the submission (unit, period) it belongs to."""
@@ -32,6 +34,11 @@ class RowForm(forms.Form):
     def __init__(self, *args, submission=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.submission = submission
+        for box in self.fields.values():
+            # A spare row on the page must stay blank: a dropdown without an empty choice would
+            # preselect its first option and make the untouched row look filled in.
+            if type(box) is forms.ChoiceField and all(value != "" for value, _label in box.choices):
+                box.choices = [("", "—— 请选择 ——"), *box.choices]
 
 
 @dataclass(frozen=True)
@@ -88,13 +95,7 @@ def kinds_for_areas(areas):
 
 class StaffRow(RowForm):
     name = forms.CharField(label="姓名", max_length=50)
-    rank = forms.ChoiceField(label="职级", help_text="按办公用房标准的职级", choices=())
-
-    def __init__(self, *args, **kwargs):
-        from bureau.choices import Rank
-
-        super().__init__(*args, **kwargs)
-        self.fields["rank"].choices = Rank.choices
+    rank = forms.ChoiceField(label="职级", help_text="按办公用房标准的职级", choices=Rank.choices)
 
 
 def staff_rows(unit, period):

@@ -27,36 +27,26 @@ bureau_patterns = (
 )
 
 
+def app_module(app, name):
+    """An area app's `urls` or `api` module, or None while the app has none."""
+    try:
+        return import_module(f"{app}.{name}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"{app}.{name}":
+            raise
+        return None
+
+
 def area_urls():
-    patterns = []
-    for app in AREA_APPS:
-        try:
-            module = import_module(f"{app}.urls")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.urls":
-                raise
-            continue
-        patterns.append(path(f"{app}/", include((module.urlpatterns, app))))
-    return patterns
+    modules = [(app, app_module(app, "urls")) for app in AREA_APPS]
+    return [path(f"{app}/", include((m.urlpatterns, app))) for app, m in modules if m is not None]
 
 
 def api_urls():
-    patterns = [path("", include((core_router.urls, "bureau-api")))]
-    for app in AREA_APPS:
-        module = import_module(f"{app}.api") if _has(app, "api") else None
-        if module is not None and hasattr(module, "router"):
-            patterns.append(path(f"{app}/", include((module.router.urls, f"{app}-api"))))
-    return patterns
-
-
-def _has(app, module):
-    try:
-        import_module(f"{app}.{module}")
-        return True
-    except ModuleNotFoundError as exc:
-        if exc.name != f"{app}.{module}":
-            raise
-        return False
+    modules = [(app, app_module(app, "api")) for app in AREA_APPS]
+    return [path("", include((core_router.urls, "bureau-api")))] + [
+        path(f"{app}/", include((m.router.urls, f"{app}-api"))) for app, m in modules if hasattr(m, "router")
+    ]
 
 
 urlpatterns = [

@@ -107,6 +107,7 @@ def dashboard_context(request, areas):
                 "shown": _shown(current, m),
                 "shown_previous": _shown(previous, m),
                 "trend": _trend(current, previous, m),
+                "bars": _bars(current, previous),
             }
         )
     from django.apps import apps
@@ -131,6 +132,15 @@ def _shown(value, m):
     if m.unit_of_measure == "0-1":
         return f"{value * 100:.1f}%"
     return f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
+
+
+def _bars(current, previous):
+    """Bar lengths (0-100) of last year and this year, for the tile's small chart."""
+    values = [v for v in (previous, current) if isinstance(v, int | float)]
+    top = max((abs(v) for v in values), default=0)
+    if not top:
+        return None
+    return [round(100 * abs(v) / top) if isinstance(v, int | float) else 0 for v in (previous, current)]
 
 
 def _trend(current, previous, m):

@@ -44,7 +44,8 @@ def _serializer(model_, fields_):
             model = model_
             fields = ["id", *fields_, "version"]
 
-    Serializer.__name__ = f"{model_.__name__}Serializer"
+    # "Energy…": other apps have models of the same name (vehicles.Inspection) in the OpenAPI schema.
+    Serializer.__name__ = Serializer.__qualname__ = f"Energy{model_.__name__}Serializer"
     return Serializer
 
 

@@ -1,14 +1,19 @@
 """Energy figures for the dashboard, indicators and workbook. All read the monthly roll-ups (at
 most 12 rows per unit and year) and the base data, never the consumption rows."""
 
-from django.db.models import Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from bureau.choices import UnitKind
+from bureau.choices import SubmissionState, UnitKind
 from bureau.metrics import metric
+from bureau.models import Submission
 from energy import figures
 from energy.choices import CreationState
-from energy.models import ConservationOrgan, MonthlyRollup
+from energy.models import ConservationOrgan, MonthlyRollup, Profile
+from energy.requests import CONSUMPTION
+
+REPORTED = (SubmissionState.SUBMITTED, SubmissionState.RESUBMITTED, SubmissionState.APPROVED)
 
 
 def _total(year, units, field):
@@ -16,7 +21,22 @@ def _total(year, units, field):
 
 
 def _intensity(year, units, numerator, denominator):
-    return figures.intensity(figures.by_unit(year, units).values(), numerator, denominator)
+    """Σ numerator / Σ denominator over the units that report both (as figures.intensity does per
+    unit), in one aggregate query: each unit's base data with the sum of its roll-ups."""
+    per_unit = (
+        MonthlyRollup.objects.filter(year=year, unit=OuterRef("unit"))
+        .order_by()
+        .values("unit")
+        .annotate(s=Sum(numerator))
+        .values("s")
+    )
+    sums = (
+        Profile.objects.filter(year=year, unit__in=units, **{f"{denominator}__gt": 0})
+        .annotate(n=Subquery(per_unit))
+        .filter(n__gt=0)
+        .aggregate(num=Sum("n"), den=Sum(denominator))
+    )
+    return sums["num"] / sums["den"] if sums["den"] else None
 
 
 @metric("energy.tce", _("综合能耗"), "tce", order=10)
@@ -53,19 +73,19 @@ def co2_yoy(year, units):
 
 @metric(
     "energy.submission_completeness",
-    _("能耗数据报送完整率"),
+    _("能耗统计报送率"),
     "",
     higher_is_better=True,
     order=70,
-    description=_("纳入统计的公共机构在本年度已报送并审核通过的月份数 ÷ 应报月份数（12 × 单位数）。"),
+    description=_("本年度能源资源消费统计填报中，已报送（含已通过）的份数 ÷ 已到截止日期或已报送的份数。"),
 )
 def submission_completeness(year, units):
-    institutions = units.filter(is_public_institution=True, active=True)
-    expected = institutions.count() * 12
-    if not expected:
-        return None
-    done = MonthlyRollup.objects.filter(year=year, unit__in=institutions).count()
-    return done / expected
+    due = Submission.objects.filter(request__kind=CONSUMPTION.key, request__year=year, unit__in=units)
+    reported = Q(state__in=REPORTED)
+    counts = due.filter(reported | Q(deadline__lt=timezone.localdate())).aggregate(
+        expected=Count("id"), done=Count("id", filter=reported)
+    )
+    return counts["done"] / counts["expected"] if counts["expected"] else None
 
 
 @metric("energy.conservation_organ_share", _("节约型机关创建比例"), "", higher_is_better=True, order=80)

@@ -201,9 +201,9 @@ class Consumption(BaseModel):
     class Meta:
         verbose_name = _("能源资源消费")
         verbose_name_plural = _("能源资源消费")
-        ordering = ["-year", "unit_id", "month", "item"]
+        # The list's order and a unit's year (checks, roll-up rebuild) both follow the unique index.
+        ordering = ["unit_id", "year", "month", "item"]
         constraints = [models.UniqueConstraint(fields=["unit", "year", "month", "item"], name="consumption_once")]
-        # A unit's year (detail, checks, roll-up rebuild) is served by the unique constraint's index.
 
     def __str__(self):
         return f"{self.year}-{self.month:02d} {self.get_item_display()}"

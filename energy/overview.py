@@ -7,6 +7,7 @@ from django.db.models import Sum
 
 from energy import figures
 from energy.choices import TargetKey
+from energy.metrics import conservation_organ_share
 from energy.models import MonthlyRollup, Target
 
 MONTH_FIELDS = ("kgce", "co2_kg", "water_t", "electricity_kwh", "cost")
@@ -35,6 +36,7 @@ def targets_progress(year, units, current):
         progress = figures.change(now, base)
         rows.append(
             {
+                "share": False,
                 "label": TargetKey(key).label,
                 "base_year": target.base_year,
                 "base": base,
@@ -43,6 +45,22 @@ def targets_progress(year, units, current):
                 "target": target.value,
                 "target_year": target.target_year,
                 "on_track": progress is not None and progress <= target.value,
+            }
+        )
+    share = targets.get(TargetKey.CONSERVATION_SHARE)
+    if share is not None:
+        value = conservation_organ_share(year, units)
+        rows.append(
+            {
+                "share": True,
+                "label": TargetKey.CONSERVATION_SHARE.label,
+                "base_year": None,
+                "base": None,
+                "value": value,
+                "change": None,
+                "target": share.value,
+                "target_year": share.target_year,
+                "on_track": value is not None and value >= share.value,
             }
         )
     return rows

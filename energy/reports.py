@@ -86,13 +86,13 @@ def summary(out, year, units):
         out.row(
             [
                 str(t["label"]),
-                t["base_year"],
+                t["base_year"] or "—",
                 _r(t["base"], 4),
                 _r(t["value"], 4),
                 _r(t["change"], 4),
                 _r(t["target"], 4),
                 t["target_year"],
-                "—" if t["change"] is None else ("是" if t["on_track"] else "否"),
+                "—" if t["value"] is None else ("是" if t["on_track"] else "否"),
             ]
         )
     out.header(

@@ -51,10 +51,11 @@ class ConsumptionRow(RowForm):
     )
     quantity = forms.DecimalField(
         label=_lazy("实物量"),
+        required=False,
         min_value=0,
         max_digits=16,
         decimal_places=3,
-        help_text=_lazy("按计量单位填写的消费量，不能为负数。"),
+        help_text=_lazy("按计量单位填写的消费量，不能为负数；未使用的品种留空。"),
         error_messages={"min_value": _lazy("实物量不能为负数。")},
     )
     measure = forms.CharField(
@@ -101,12 +102,25 @@ class ConsumptionRow(RowForm):
         data["cost"] = data.get("cost") or Decimal(0)
         return data
 
+    @staticmethod
+    def clean_rows(submission, rows):
+        """Across rows (bureau.workflow): a month and item given twice, as (row, field label, message)."""
+        label = str(ConsumptionRow.base_fields["item"].label)
+        return [(row, label, message) for row, _field, message in duplicate_errors(rows)]
+
+
+def filled(rows):
+    """The template lists every item of every month; the ones left empty were not used."""
+    return [r for r in rows if r["quantity"] is not None]
+
 
 def duplicate_errors(rows):
     """The rows repeating a month and item already given above: [(row, field, message)], 1-based."""
     seen = Counter()
     errors = []
     for i, row in enumerate(rows, 1):
+        if row["quantity"] is None:
+            continue
         key = (row["month"], row["item"])
         seen[key] += 1
         if seen[key] > 1:
@@ -116,21 +130,16 @@ def duplicate_errors(rows):
     return errors
 
 
-def check_duplicates(submission, rows):
-    for row, field, message in duplicate_errors(rows):
-        yield Flag(message, level="error", row=row, field=field)
-
-
 def check_missing_months(submission, rows):
     _year, months = period_months(submission.period)
-    gap = verification.missing_months({r["month"] for r in rows}, months)
+    gap = verification.missing_months({r["month"] for r in filled(rows)}, months)
     if gap:
         yield Flag(_("缺少 %(months)s 月的数据。") % {"months": "、".join(str(m) for m in gap)}, field="month")
 
 
 def check_repeated(submission, rows):
     series = {}
-    for r in rows:
+    for r in filled(rows):
         series.setdefault(r["item"], {})[r["month"]] = r["quantity"]
     for item, values in series.items():
         for first, last, qty in verification.repeated_runs(values):
@@ -146,7 +155,7 @@ def _figures_of(submission, rows):
     factor_set = _factor_set(submission.unit_id, *period_months(submission.period))
     factors = figures.factors_of(factor_set)
     kgce, water = Decimal(0), Decimal(0)
-    for r in rows:
+    for r in filled(rows):
         try:
             kgce += figures.compute(r["item"], r["quantity"], r["measure"], factors.get(r["item"]))[0]
         except figures.MissingDensity:
@@ -222,7 +231,7 @@ def write_consumption(submission, rows):
         for c in Consumption.objects.select_for_update().filter(unit_id=submission.unit_id, year=year, month__in=months)
     }
     new, changed = [], []
-    for r in rows:
+    for r in filled(rows):
         row = existing.pop((r["month"], r["item"]), None)
         target = row or Consumption(unit_id=submission.unit_id, year=year, month=r["month"], item=r["item"])
         target.quantity, target.measure, target.cost = r["quantity"], r["measure"], r["cost"]
@@ -250,7 +259,7 @@ CONSUMPTION = register(
         title=_lazy("公共机构能源资源消费统计"),
         area="energy",
         row_form=ConsumptionRow,
-        checks=(check_duplicates, check_missing_months, check_repeated, check_yoy, check_peers),
+        checks=(check_missing_months, check_repeated, check_yoy, check_peers),
         on_approve=write_consumption,
         initial_rows=prefill,
         description=_lazy("按《公共机构能源资源消费统计调查制度》逐月填报各品种的实物量和金额。"),

@@ -11,6 +11,8 @@ def run_verification(year, user_id):
     from energy import verification
 
     user = get_user_model().objects.get(pk=user_id)
+    if not user.has_perm("energy.add_verificationflag"):
+        raise PermissionError("verification needs energy.add_verificationflag")
     with audit.acting_as(user):
         return verification.run(year, Unit.objects.for_user(user, "view"))
 

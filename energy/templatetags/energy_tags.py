@@ -18,3 +18,9 @@ def num(value, places=2):
 @register.filter
 def per_thousand(value):
     return None if value is None else value / 1000
+
+
+@register.filter
+def share(value):
+    """A proportion as a percentage: 0.8 -> 80.0%."""
+    return "—" if value is None else f"{value * 100:.1f}%"

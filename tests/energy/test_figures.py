@@ -1,12 +1,14 @@
 """Hand-computed standard coal, CO₂, intensities and year-on-year change; factor-set versioning."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.utils import timezone
 
 from bureau.metrics import REGISTRY
-from bureau.models import AuditEntry, Unit
+from bureau.models import AuditEntry, DataRequest, Submission, Unit
 from energy import figures
 from energy.choices import CreationState, Item
 from energy.models import ConservationOrgan, Consumption, Factor, FactorSet, MonthlyRollup
@@ -151,11 +153,25 @@ def test_metrics_in_a_liaisons_scope_see_only_their_unit(two_units, world):
     assert metric("energy.tce_per_m2", 2022, scope) == D("14748") / D("1000")
 
 
-def test_submission_completeness_counts_approved_months(two_units, world):
-    units = Unit.objects.filter(pk__in=[world.unit_a.pk, world.unit_b.pk])
-    assert metric("energy.submission_completeness", 2022, units) == 1
-    MonthlyRollup.objects.filter(unit=world.unit_b, month__gt=6).delete()
-    assert metric("energy.submission_completeness", 2022, units) == D(18) / 24  # 12 + 6 of 24 months
+def test_submission_completeness_counts_reported_submissions_due(world):
+    request = DataRequest.objects.create(
+        kind="energy.consumption", title="2022 能耗", year=2022, frequency="monthly", deadline="2022-12-31"
+    )
+    today = timezone.localdate()
+    past, future = today - datetime.timedelta(days=1), today + datetime.timedelta(days=30)
+
+    def sub(unit, period, deadline, state):
+        Submission.objects.create(request=request, unit=unit, period=period, deadline=deadline, state=state)
+
+    sub(world.unit_a, "2022-01", past, "approved")
+    sub(world.unit_a, "2022-02", past, "submitted")
+    sub(world.unit_b, "2022-01", past, "draft")  # overdue, not reported
+    sub(world.unit_b, "2022-02", future, "draft")  # not yet due: not counted
+    sub(world.unit_b, "2022-03", future, "submitted")  # early: counted
+    units = Unit.objects.all()
+    assert metric("energy.submission_completeness", 2022, units) == D(3) / 4
+    assert metric("energy.submission_completeness", 2022, Unit.objects.filter(pk=world.unit_a.pk)) == 1
+    assert metric("energy.submission_completeness", 2021, units) is None
 
 
 def test_conservation_share_counts_organs_created_by_the_year(world):

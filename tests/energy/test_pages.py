@@ -37,6 +37,7 @@ def test_overview_for_staff_shows_city_figures_and_targets(client, data):
     assert "44.24" in body  # 44,244 kgce = 44.24 tce
     assert "11.06" in body  # 44,244 / 4,000 m²
     assert "单位建筑面积能耗" in body and "-5.0%" in body  # the 十四五 target
+    assert "节约型机关创建比例" in body and "≥ 80.0%" in body
     assert "甲单位" in body and "乙单位" in body
 
 

@@ -10,8 +10,17 @@ from bureau.models import DataRequest, Submission
 from bureau.requests import REGISTRY
 from energy.choices import Item
 from energy.models import Consumption, MonthlyRollup
-from energy.requests import ConsumptionRow, duplicate_errors, period_months, prefill, write_consumption
-from tests.energy.helpers import fill
+from energy.requests import (
+    ConsumptionRow,
+    check_missing_months,
+    check_peers,
+    duplicate_errors,
+    period_months,
+    prefill,
+    write_consumption,
+)
+from tests.energy.helpers import fill, profile
+from tests.factories import UnitFactory
 
 pytestmark = pytest.mark.django_db
 KIND = REGISTRY["energy.consumption"]
@@ -76,8 +85,7 @@ def test_duplicate_month_and_item_is_refused_with_its_row(world):
     sub = submission(world.unit_a)
     rows = clean_rows(sub, [*q1(), {"month": 2, "item": "electricity", "quantity": "1"}])
     assert duplicate_errors(rows) == [(4, "item", "2 月的电重复填报。")]
-    flags = [f for check in KIND.checks for f in check(sub, rows)]
-    assert any(f.level == "error" and f.row == 4 and f.field == "item" for f in flags)
+    assert ConsumptionRow.clean_rows(sub, rows) == [(4, "品种", "2 月的电重复填报。")]
     with pytest.raises(forms.ValidationError, match="第 4 行"):
         write_consumption(sub, rows)
     assert not Consumption.objects.exists()
@@ -118,7 +126,7 @@ def test_checks_flag_gaps_repeats_and_yoy(world):
     # 3 x 13,000 x 0.1229 = 4,793.1 kgce against 3 x 1,229 = 3,687 kgce: +30.0%
     assert "综合能耗同比变化 +30.0%，超过 ±20%。" in messages
     two_months = clean_rows(sub, q1()[:2])
-    assert "缺少 3 月的数据。" in [f.message for f in KIND.checks[1](sub, two_months)]
+    assert "缺少 3 月的数据。" in [f.message for f in check_missing_months(sub, two_months)]
 
 
 def test_checks_stay_quiet_on_clean_rows(world):
@@ -131,3 +139,62 @@ def test_template_rows_cover_every_item_of_every_month(world):
     rows = prefill(world.unit_a, "2022-Q1")
     assert len(rows) == 3 * len(Item)
     assert rows[0] == {"month": 1, "item": "electricity", "quantity": None, "measure": "kWh", "cost": None}
+
+
+def test_peer_check_compares_the_annualised_intensity_with_last_year(world):
+    peers = [UnitFactory() for _ in range(5)]
+    for u in peers:
+        profile(u, 2021, "1000", 40)
+        fill(u, 2021, {m: 10000 + m for m in range(1, 13)})  # about 14.76 kgce/m² a year
+    profile(world.unit_a, 2022, "1000", 40)
+    sub = submission(world.unit_a)
+    heavy = clean_rows(sub, q1((40000, 41000, 42000)))
+    # (40,000 + 41,000 + 42,000) x 0.1229 x 12 / 3 / 1,000 m² = 60.47 kgce/m², four times the median
+    messages = [f.message for f in check_peers(sub, heavy)]
+    assert messages == ["折合全年单位建筑面积能耗 60.47 kgce/m²，同类单位上年中位数 14.76。"]
+    assert list(check_peers(sub, clean_rows(sub, q1()))) == []
+
+
+def test_blank_template_rows_are_items_not_used(world):
+    sub = submission(world.unit_a)
+    rows = clean_rows(sub, [*q1(), {"month": 1, "item": "coal", "quantity": ""}, {"month": 1, "item": "coal"}])
+    assert ConsumptionRow.clean_rows(sub, rows) == []  # two empty coal lines are not a duplicate
+    write_consumption(sub, rows)
+    assert not Consumption.objects.filter(item=Item.COAL).exists()
+
+
+def test_end_to_end_through_the_data_request_engine(world):
+    from bureau import workflow
+    from bureau.metrics import REGISTRY as METRICS
+    from bureau.models import Unit
+
+    staff = world.staff("energy")
+    request = DataRequest.objects.create(
+        kind="energy.consumption", title="2022 年一季度能耗", year=2022, frequency="quarterly", deadline="2022-04-15"
+    )
+    request.units.add(world.unit_a)
+    workflow.publish(request, staff)
+    sub = Submission.objects.get(request=request, unit=world.unit_a, period="2022-Q1")
+    assert len(sub.rows) == 3 * len(Item)  # the template: every item of every month
+    assert workflow.save_rows(sub, [*q1(), {"month": 3, "item": "electricity", "quantity": "1"}], world.liaison_a) == [
+        (4, "品种", "3 月的电重复填报。")
+    ]
+    assert workflow.save_rows(sub, [*q1(), {"month": 4, "item": "water", "quantity": "1"}], world.liaison_a)[0][:2] == (
+        4,
+        "月份",
+    )
+    rows = [*q1(), {"month": 1, "item": "water", "quantity": "-3"}]
+    assert workflow.save_rows(sub, rows, world.liaison_a) == [(4, "实物量", "实物量不能为负数。")]
+    assert workflow.save_rows(sub, q1(), world.liaison_a) == []
+    workflow.submit(sub, world.liaison_a)
+    assert Consumption.objects.count() == 0  # nothing counts before approval
+    workflow.approve(sub, staff)
+    # 10,000 + 11,000 + 12,000 kWh = 33,000 kWh x 0.1229 = 4,055.7 kgce
+    assert METRICS["energy.tce"].func(2022, Unit.objects.all()) == Decimal("4.0557")
+    workflow.reopen(sub, staff, "三月电量有误")
+    workflow.save_rows(sub, q1((10000, 11000, 2000)), world.liaison_a)
+    workflow.submit(sub, world.liaison_a)
+    workflow.approve(sub, staff)
+    # 23,000 kWh x 0.1229 = 2,826.7 kgce: the re-approval replaced the quarter
+    assert METRICS["energy.tce"].func(2022, Unit.objects.all()) == Decimal("2.8267")
+    assert Consumption.objects.count() == 3
