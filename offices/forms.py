@@ -151,6 +151,7 @@ class AllocationForm(BaseModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.held = set()
         if not self.is_bound:
             # Offer the rooms that could take part: free ones, and the unit's own.
             unit = self.initial.get("unit") or self.instance.unit_id
@@ -163,13 +164,14 @@ class AllocationForm(BaseModelForm):
         if data.get("kind") and data.get("unit") and "rooms" in data:
             self.instance.kind, self.instance.unit = data["kind"], data["unit"]
             self.instance.total_area = data.get("total_area")
-            for message in self.instance.check_rooms(list(data["rooms"])):
+            self.held = self.instance.held_room_ids()
+            for message in self.instance.check_rooms(list(data["rooms"]), self.held):
                 self.add_error("rooms", message)
         return data
 
     def save(self, commit=True):
         saved = super().save(commit)
-        saved.apply()
+        saved.apply([r.pk for r in self.cleaned_data["rooms"] if r.pk not in self.held])
         return saved
 
 
