@@ -172,6 +172,12 @@ class RunningCostViews(generic.ModelViews):
     columns = ("date", "vehicle", "unit", "kind", "amount", "note")
 
 
+def year_param(request, default):
+    """The `year` of the query string; anything but a plausible year means the default."""
+    value = request.GET.get("year", "")
+    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else default
+
+
 def may_explain(user, trip):
     """Staff, or the liaison of the trip's unit (who knows why the car went out)."""
     return has_model_perm(user, Trip, "change") or trip.unit_id in user_unit_ids(user)
@@ -249,7 +255,7 @@ def usage(request):
     require(request.user, Trip)
     from vehicles.models import UnitMonthlyUsage
 
-    year = int(request.GET.get("year") or 0) or None
+    year = year_param(request, None)
     units = Unit.objects.for_user(request.user)
     rows = UnitMonthlyUsage.objects.filter(unit__in=units).select_related("unit").order_by("-month", "unit__name")
     if year:
@@ -268,7 +274,7 @@ def index(request):
     require(request.user, Vehicle)
     from bureau.metrics import all_metrics
 
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = year_param(request, timezone.localdate().year)
     units = Unit.objects.for_user(request.user)
     figures = [(m, m.compute(year, units)) for m in all_metrics() if m.area == "vehicles"]
     links = [

@@ -99,3 +99,31 @@ def test_every_sheet_writes_for_the_scope(tmp_path, world):
     # unit a: one enforcement vehicle, new-energy → total 1, new-energy 1, 100 %
     assert fleet[-1][-3:] == (1, 1, 100)
     assert Vehicle.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_end_to_end_through_the_request_engine(world):
+    from bureau import workflow
+    from bureau.models import DataRequest, Submission
+
+    car = VehicleFactory(plate="鄂A30001", unit=world.unit_a)
+    RunningCostFactory(vehicle=car, kind="fuel", amount=Decimal("900"))
+    VehicleFactory(unit=world.unit_b)
+    staff = world.staff("vehicles")
+    request = DataRequest.objects.create(
+        kind="vehicles.annual", title="2022 年公务用车统计", year=2022, deadline="2023-01-31"
+    )
+    request.units.add(world.unit_a)
+    workflow.publish(request, staff)
+    sub = Submission.objects.get(request=request, unit=world.unit_a)
+    assert [r["plate"] for r in sub.rows] == ["鄂A30001"] and sub.rows[0]["cost_fuel"] == "900.00"
+    bad = [sub.rows[0] | {"cost_fuel": "-1"}]
+    assert workflow.save_rows(sub, bad, world.liaison_a)[0][:2] == (1, "燃油费（元）")
+    assert workflow.save_rows(sub, [sub.rows[0] | {"cost_fuel": "1000", "cost_toll": "50"}], world.liaison_a) == []
+    workflow.submit(sub, world.liaison_a)
+    assert RunningCost.objects.filter(annual_return=2022).count() == 0  # nothing changes before approval
+    workflow.approve(sub, staff)
+    # fuel 900 recorded + 100 adjustment = 1,000 confirmed; toll 0 + 50
+    fuel = RunningCost.objects.filter(vehicle=car, kind="fuel").values_list("amount", flat=True)
+    assert sorted(fuel) == [Decimal("100"), Decimal("900")]
+    assert RunningCost.objects.get(vehicle=car, kind="toll").amount == Decimal("50")

@@ -385,5 +385,7 @@ def test_the_desk_shows_figures_in_scope(client, fleet, world):
     assert "导入平台行程" not in response.content.decode()
     client.force_login(world.staff("vehicles"))
     assert "导入平台行程" in client.get(reverse("vehicles:index")).content.decode()
+    assert client.get(reverse("vehicles:index"), {"year": "x"}).status_code == 200
+    assert client.get(reverse("vehicles:usage"), {"year": "2022'"}).status_code == 200
     client.force_login(world.member)
     assert client.get(reverse("vehicles:index")).status_code == 403
