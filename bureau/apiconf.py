@@ -1,6 +1,7 @@
 """API settings classes, apart from the viewset bases because DRF imports them while loading its
 own views."""
 
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework import pagination, permissions
 
 from bureau.scoping import can
@@ -43,3 +44,17 @@ def scope_action(view, request):
     if name == "destroy":
         return "delete"
     return "change" if name else ACTION_BY_METHOD.get(request.method, "change")
+
+
+class FilterBackend(DjangoFilterBackend):
+    """django-filter, skipped when the query string names no filter: an unfiltered list page then
+    builds no filter set, form or dropdown querysets."""
+
+    def filter_queryset(self, request, queryset, view):
+        filterset_class = self.get_filterset_class(view, queryset)
+        if filterset_class is None:
+            return queryset
+        names = set(filterset_class.base_filters)
+        if not names.intersection(request.query_params):
+            return queryset
+        return super().filter_queryset(request, queryset, view)

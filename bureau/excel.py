@@ -6,10 +6,14 @@ A list exports what its filters show, through `ModelViews.filtered` (the user's 
 """
 
 import datetime
+import json
 import tempfile
 
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db.models import prefetch_related_objects
+from django.db.models.base import ModelState
 from django.http import FileResponse
 from django.utils import timezone
 from openpyxl import Workbook
@@ -22,7 +26,7 @@ PROGRESS_EVERY = 2000
 
 
 def sync_max_rows():
-    return getattr(settings, "EXPORT_SYNC_MAX_ROWS", 5000)
+    return settings.EXPORT_SYNC_MAX_ROWS
 
 
 def safe(value):
@@ -34,34 +38,114 @@ def safe(value):
     return value
 
 
-def getter(model, name):
-    """A function giving a column's exported value for one object: choice labels and related names
-    as text, yes/no in words, numbers as numbers, dates as dates. Resolved once per column."""
-    try:
-        field = model._meta.get_field(name)
-    except FieldDoesNotExist:
-        field = None
-    if field is not None and field.choices:
-        display = f"get_{name}_display"
-        return lambda obj: str(getattr(obj, display)())
-    if field is not None and field.many_to_many:
-        return lambda obj: "、".join(str(o) for o in getattr(obj, name).all())
+class Columns:
+    """How each export column gets its value, resolved once per export. Rows are read as tuples
+    (no model instances: at 100,000 rows building instances costs more than writing the cells);
+    choice labels come from a dict, related names from a per-export cache filled a chunk at a time,
+    and computed columns (properties, methods) from a light object carrying the row's fields."""
 
-    def value_of(obj):
-        value = getattr(obj, name)
-        if callable(value):
-            value = value()
-        if hasattr(value, "_meta"):
-            return str(value)
-        if isinstance(value, bool):
-            return "是" if value else "否"
-        return value
+    def __init__(self, model, names):
+        self.model = model
+        self.names = names
+        fields = {}
+        for name in names:
+            try:
+                fields[name] = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                fields[name] = None
+        self.fields = fields
+        self.computed = any(f is None for f in fields.values())
+        self.many = [n for n, f in fields.items() if f is not None and f.many_to_many]
+        # Computed and many-to-many columns need an object, and a computed column may read any
+        # field: then the whole row is fetched.
+        self.whole = self.computed or bool(self.many)
+        if self.whole:
+            self.attnames = [f.attname for f in model._meta.concrete_fields]
+        else:
+            self.attnames = list(dict.fromkeys(f.attname for f in fields.values() if not f.many_to_many))
+        # Related records by key, shared by the rows of the whole export (units repeat).
+        self.fk = {f.attname: f for f in fields.values() if f is not None and f.many_to_one}
+        self.related = {attname: {} for attname in self.fk}
 
-    return value_of
+    def getter(self, name):
+        field = self.fields[name]
+        if name in self.extra:  # an annotation of the list's queryset
+            index = self.layout.index(name)
+            return lambda row, obj: plain(row[index])
+        if field is None:
+
+            def computed(row, obj):
+                value = getattr(obj, name)
+                return plain(value() if callable(value) else value)
+
+            return computed
+        if field.many_to_many:
+            return lambda row, obj: "、".join(str(o) for o in getattr(obj, name).all())
+        index = self.layout.index(field.attname)
+        if field.choices:
+            labels = {value: str(label) for value, label in field.flatchoices}
+            return lambda row, obj: labels.get(row[index], row[index])
+        if field.many_to_one:
+            related = self.related[field.attname]
+            return lambda row, obj: str(related[row[index]]) if row[index] in related else None
+        return lambda row, obj: plain(row[index])
+
+    def rows(self, queryset):
+        self.db = queryset.db
+        # Values the list's queryset annotates (figures computed in SQL) come along in the row.
+        annotations = list(queryset.query.annotation_select)
+        self.extra = annotations if self.whole else [n for n in self.names if n in annotations]
+        self.layout = self.attnames + self.extra
+        getters = [self.getter(n) for n in self.names]
+        values = queryset.select_related(None).prefetch_related(None).values_list(*self.layout)
+        chunk = []
+        for row in values.iterator(chunk_size=2000):
+            chunk.append(row)
+            if len(chunk) == 2000:
+                yield from self._chunk(chunk, getters)
+                chunk = []
+        yield from self._chunk(chunk, getters)
+
+    def _chunk(self, chunk, getters):
+        for attname, related in self.related.items():
+            index = self.layout.index(attname)
+            missing = {row[index] for row in chunk if row[index] is not None} - related.keys()
+            if missing:
+                field = self.fk[attname]
+                related.update(
+                    field.related_model._base_manager.in_bulk(missing, field_name=field.target_field.attname)
+                )
+        objs = self._objects(chunk) if self.whole else [None] * len(chunk)
+        for row, obj in zip(chunk, objs, strict=True):
+            yield [get(row, obj) for get in getters]
+
+    def _objects(self, chunk):
+        """Rows as instances for computed and many-to-many columns, built without from_db."""
+        objs = []
+        for row in chunk:
+            obj = self.model.__new__(self.model)
+            obj.__dict__.update(zip(self.layout, row, strict=True))
+            obj._state = ModelState()
+            obj._state.adding, obj._state.db = False, self.db
+            for attname, field in self.fk.items():
+                related = self.related[attname].get(obj.__dict__[attname])
+                if related is not None:
+                    obj._state.fields_cache[field.name] = related
+            objs.append(obj)
+        if self.many:
+            prefetch_related_objects(objs, *self.many)
+        return objs
 
 
-def cell_value(obj, name):
-    return getter(type(obj), name)(obj)
+def plain(value):
+    """A cell value: yes/no in words, records by name, structures as text; numbers and dates as they are."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if hasattr(value, "_meta"):
+        return str(value)
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, cls=DjangoJSONEncoder)
+    return value
 
 
 def write_rows(sheet, headers, rows):
@@ -84,19 +168,15 @@ def export_columns(config):
 
 
 def export_rows(config, queryset, columns):
-    getters = [getter(config.model, c) for c in columns]
-    for obj in queryset.iterator(chunk_size=2000):
-        yield [get(obj) for get in getters]
+    return Columns(config.model, columns).rows(queryset)
 
 
 def write_workbook(config, queryset, handle, progress=None):
     """Write the export of `queryset` (already scoped and filtered) to `handle`; `progress(done)`
     is called every few thousand rows. Returns the number of rows."""
-    from bureau.generic import label_of, related_names
+    from bureau.generic import label_of
 
     columns = export_columns(config)
-    select, prefetch = related_names(config.model, columns)
-    queryset = queryset.select_related(*select).prefetch_related(*prefetch)
     if not queryset.ordered:
         queryset = queryset.order_by("pk")
     rows = export_rows(config, queryset, columns)

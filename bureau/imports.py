@@ -7,7 +7,6 @@ file itself is checked (`check_upload`): size, signature, the zip directory's de
 compression ratios (zip bombs), and DTDs (XML bombs).
 """
 
-import copy
 import csv
 import datetime
 import io
@@ -50,14 +49,8 @@ FALSE_WORDS = {"否", "false", "0", "n", "no", "×", "不"}
 
 
 def limit(name):
-    """Upload limits; each can be set in settings, the defaults fit a 200,000-row registry."""
-    defaults = {
-        "IMPORT_MAX_ROWS": 200_000,
-        "IMPORT_MAX_UNCOMPRESSED": 200 * 1024 * 1024,
-        "IMPORT_MAX_RATIO": 100,
-        "IMPORT_MAX_MEMBERS": 500,
-    }
-    return getattr(settings, name, defaults[name])
+    """An upload limit from settings (IMPORT_MAX_ROWS, IMPORT_MAX_UNCOMPRESSED, …)."""
+    return getattr(settings, name)
 
 
 class UploadRejected(Exception):
@@ -157,7 +150,7 @@ class Column:
             "date": _("日期，如 2022-03-31"),
             "bool": _("填“是”或“否”"),
             "choice": _("从下拉列表选择"),
-            "lookup": _("填写名称"),
+            "lookup": "",  # the help says by what the record is named
         }
         mark = _("【必填】") if self.required else _("【选填】")
         return " ".join(str(p) for p in (mark + str(kinds[self.kind]), self.help) if p)
@@ -233,7 +226,8 @@ def _lookup_index(queryset):
         for text in {str(obj), *(getattr(obj, k) for k in keys)}:
             text = (text or "").strip()
             if text:
-                index[text] = AMBIGUOUS if index.get(text, obj).pk != obj.pk else obj
+                found = index.get(text, obj)
+                index[text] = obj if found is not AMBIGUOUS and found.pk == obj.pk else AMBIGUOUS
     return index
 
 
@@ -278,8 +272,7 @@ class RowError:
 @dataclass
 class Row:
     number: int
-    data: dict  # the form's cleaned_data
-    instance: object = None  # a model form's unsaved instance
+    data: object  # the form's cleaned_data, or what the caller's `keep(form)` keeps of it
 
 
 def parse_upload(uploaded_file, form_class, form_kwargs=None, columns=None, allow_csv=False):
@@ -289,16 +282,16 @@ def parse_upload(uploaded_file, form_class, form_kwargs=None, columns=None, allo
     return [r.data for r in rows], errors
 
 
-def validate_upload(uploaded_file, form_class, form_kwargs=None, columns=None, allow_csv=False):
+def validate_upload(uploaded_file, form_class, form_kwargs=None, columns=None, allow_csv=False, keep=None):
     kind = check_upload(uploaded_file, allow_csv)
     form_kwargs = form_kwargs or {}
     columns = columns if columns is not None else columns_for_form(form_class, form_kwargs=form_kwargs)
     lookups = {c.name for c in columns if c.kind == "lookup"}
-    prototype = _import_form(form_class, lookups)(data={}, **form_kwargs)
+    row_form = _import_form(form_class, lookups)(data={}, **form_kwargs)
     for name in lookups:
         # The dropdown as the form scoped it for this user, read once for the whole file.
-        field = prototype.fields[name]
-        prototype.fields[name] = LookupField(field, _lookup_index(field.queryset))
+        field = row_form.fields[name]
+        row_form.fields[name] = LookupField(field, _lookup_index(field.queryset))
     lines = _read_xlsx(uploaded_file) if kind == "xlsx" else _read_csv(uploaded_file)
     header = next(lines, None)
     if header is None:
@@ -306,8 +299,8 @@ def validate_upload(uploaded_file, form_class, form_kwargs=None, columns=None, a
     positions, errors = _match_header(header[1], columns)
     if errors:
         return [], errors
-    converters = [(i, c, _converter(c, prototype.fields[c.name])) for i, c in positions]
-    defaults = {c.name: _default(prototype, c) for c in columns}
+    converters = [(i, c, _converter(c, row_form.fields[c.name])) for i, c in positions]
+    defaults = {c.name: _default(row_form, c) for c in columns}
     rows = []
     for number, values in lines:
         if number == NOTES_ROW and all(str(v).startswith(NOTES_MARK) for v in values if v not in (None, "")):
@@ -326,9 +319,9 @@ def validate_upload(uploaded_file, form_class, form_kwargs=None, columns=None, a
             except forms.ValidationError as exc:
                 row_errors.append(RowError(number, column.label, " ".join(exc.messages)))
                 data.pop(column.name, None)
-        form = _clone(prototype, data)
+        form = _rebind(row_form, data)
         if form.is_valid() and not row_errors:
-            rows.append(Row(number, form.cleaned_data, getattr(form, "instance", None)))
+            rows.append(Row(number, keep(form) if keep else form.cleaned_data))
         else:
             # Every problem of the row at once; a cell that could not be read is reported once.
             unreadable = {e.column for e in row_errors}
@@ -436,19 +429,17 @@ def _default(form, column):
     return "" if value is None else value
 
 
-def _clone(prototype, data):
-    """A fresh bound form for one row. Built by copying one constructed form rather than running
-    `__init__` (which deep-copies every field) per row: the fields are not changed by cleaning,
-    and a form's `__init__` depends on its user and instance, not on the row's data."""
-    form = copy.copy(prototype)
+def _rebind(form, data):
+    """The one row form, bound to the next row. Building a form per row would deep-copy every
+    field and build its bound fields each time; a form's `__init__` depends on its user and
+    instance, not on the row, so one form is re-bound instead, with a fresh instance per row and
+    nothing kept from the previous row (errors, cleaned data, changed fields)."""
     form.data = data
     form.is_bound = True
     form._errors = None
-    form._bound_fields_cache = {}
     form.__dict__.pop("changed_data", None)
-    form.__dict__.pop("cleaned_data", None)
-    if isinstance(prototype, forms.ModelForm):
-        form.instance = prototype._meta.model()
+    if isinstance(form, forms.ModelForm):
+        form.instance = form._meta.model()
     return form
 
 
@@ -494,9 +485,10 @@ def unique_sets(model):
     return sets
 
 
-def check_unique(model, rows, labels):
+def check_unique(records, rows, labels):
     """Duplicates within the file and against the database, with a query per 1,000 values rather
     than per row. `labels` maps field names to the column headers."""
+    model = records.model
     errors = []
     for names in unique_sets(model):
         attnames = [model._meta.get_field(n).attname for n in names]
@@ -504,7 +496,7 @@ def check_unique(model, rows, labels):
         what = "、".join(labels.get(n, str(model._meta.get_field(n).verbose_name)) for n in names)
         first = {}
         for row in rows:
-            key = tuple(getattr(row.instance, a) for a in attnames)
+            key = tuple(records.value(row, a) for a in attnames)
             if any(v is None or v == "" for v in key):
                 continue
             if key in first:
@@ -539,31 +531,60 @@ def check_unique(model, rows, labels):
 # Registry import ---------------------------------------------------------------------------------
 
 
+class Records:
+    """A registry import's validated rows, kept compact: per row a tuple of the instance's field
+    values (and the many-to-many choices), not the instance and its cleaned data, so that
+    200,000 rows fit in memory. Instances are built again a chunk at a time when saving."""
+
+    def __init__(self, model, many):
+        self.model = model
+        self.many = many
+        self.attnames = [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+        self.position = {a: i for i, a in enumerate(self.attnames)}
+
+    def keep(self, form):
+        values = tuple(getattr(form.instance, a) for a in self.attnames)
+        return values, tuple(form.cleaned_data.get(f.name) or () for f in self.many)
+
+    def value(self, row, attname):
+        return row.data[0][self.position[attname]]
+
+    def instance(self, row):
+        return self.model(**dict(zip(self.attnames, row.data[0], strict=True)))
+
+
+SAVE_CHUNK = 2000
+
+
 def import_registry(config, uploaded_file, user):
     """All or nothing: validate every row with the registry's form as `user`, then save every row
-    in one transaction. Returns (created objects, errors); with errors nothing is saved."""
+    in one transaction. Returns (the new records' ids, errors); with errors nothing is saved."""
     model = config.model
     form_kwargs = {"user": user}
     columns = columns_for_form(config.form, form_kwargs=form_kwargs)
-    rows, errors = validate_upload(uploaded_file, config.form, form_kwargs, columns)
+    records = Records(model, [f for f in model._meta.many_to_many if any(f.name == c.name for c in columns)])
+    rows, errors = validate_upload(uploaded_file, config.form, form_kwargs, columns, keep=records.keep)
     if not errors and not rows:
         errors = [RowError(NOTES_ROW + 1, "", _("文件中没有数据行。"))]
     if rows:
-        errors += check_unique(model, rows, {c.name: c.label for c in columns})
+        errors += check_unique(records, rows, {c.name: c.label for c in columns})
     if errors:
         return [], sorted(errors, key=lambda e: e.row)
-    many = [f for f in model._meta.many_to_many if any(f.name == c.name for c in columns)]
+    pks = []
     with transaction.atomic():
-        created = model.objects.bulk_create([r.instance for r in rows], batch_size=2000)
-        for field in many:
-            _bulk_set(field, created, [r.data.get(field.name) or [] for r in rows])
-        pks = [obj.pk for obj in created]
+        # One transaction, saved (and audited) a chunk at a time to bound memory.
+        for start in range(0, len(rows), SAVE_CHUNK):
+            chunk = rows[start : start + SAVE_CHUNK]
+            created = model.objects.bulk_create([records.instance(r) for r in chunk])
+            for i, field in enumerate(records.many):
+                _bulk_set(field, created, [r.data[1][i] for r in chunk])
+            pks.extend(obj.pk for obj in created)
         allowed = model.objects.for_user(user, "add")
         reachable = sum(allowed.filter(pk__in=pks[i : i + 5000]).count() for i in range(0, len(pks), 5000))
         if reachable != len(pks):
             # Rows saved outside the user's reach: undo everything, whatever the forms allowed.
             raise PermissionDenied
-    return created, []
+    return pks, []
 
 
 def _bulk_set(field, objs, targets):

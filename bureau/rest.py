@@ -44,7 +44,8 @@ class ModelSerializer(serializers.ModelSerializer):
     def get_fields(self):
         fields = super().get_fields()
         request = self.context.get("request")
-        if request is not None:
+        # Related choices matter only for writes; reads skip building the scoped querysets.
+        if request is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
             for field in fields.values():
                 target = getattr(field, "child_relation", field)
                 queryset = getattr(target, "queryset", None)

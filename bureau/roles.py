@@ -126,7 +126,7 @@ def assign_role(user, key, unit=None, by=None):
         user.save(update_fields=["is_staff"])
     if unit is not None:
         assign_perm(LIAISON_PERMISSION, user, unit)
-        user._liaison_unit_ids = None
+    user._reach = None
     with audit.acting_as(by):
         audit.record(
             AuditAction.GRANT,

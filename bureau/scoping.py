@@ -7,39 +7,90 @@ actions the model opens to liaisons. Records are scoped through their unit forei
 through per-row grants.
 """
 
+from django.core.cache import cache
+
 ACTIONS = ("view", "add", "change", "delete")
 LIAISON_PERMISSION = "liaise_unit"
 
 
-def user_unit_ids(user):
-    """The ids of the units a user serves as liaison, cached on the user object for the request."""
-    if not user.is_authenticated:
-        return frozenset()
-    cached = getattr(user, "_liaison_unit_ids", None)
-    if cached is None:
-        from bureau.models import UnitUserObjectPermission
+REACH_SECONDS = 300
 
-        cached = frozenset(
-            UnitUserObjectPermission.objects.filter(
-                user_id=user.pk, permission__codename=LIAISON_PERMISSION
-            ).values_list("content_object_id", flat=True)
-        )
-        user._liaison_unit_ids = cached
+
+def reach(user):
+    """What a user's roles give them: group names, the permissions of those groups and the units
+    they serve as liaison. Read once per user from the shared cache (Redis in production) and
+    dropped whenever a role, a group's permissions or a liaison grant changes (bureau.signals), so
+    a list request costs no permission queries.
+
+    Permissions come from roles (groups) only: the portal grants nothing to users directly."""
+    if not user.is_authenticated:
+        return {"groups": frozenset(), "perms": frozenset(), "units": frozenset()}
+    cached = getattr(user, "_reach", None)
+    if cached is None:
+        # One round trip: the user's entry and the generation that invalidates everyone's.
+        found = cache.get_many([GENERATION_KEY, reach_key(user.pk)])
+        generation = found.get(GENERATION_KEY, 0)
+        cached = found.get(reach_key(user.pk))
+        if cached is None or cached["generation"] != generation:
+            cached = load_reach(user) | {"generation": generation}
+            cache.set(reach_key(user.pk), cached, REACH_SECONDS)
+        user._reach = cached
     return cached
+
+
+GENERATION_KEY = "reach:generation"
+
+
+def reach_key(user_id):
+    return f"reach:{user_id}"
+
+
+def load_reach(user):
+    from django.contrib.auth.models import Permission
+
+    from bureau.models import UnitUserObjectPermission
+
+    groups = frozenset(user.groups.values_list("name", flat=True))
+    perms = frozenset(
+        f"{app}.{code}"
+        for app, code in Permission.objects.filter(group__user=user).values_list("content_type__app_label", "codename")
+    )
+    units = frozenset(
+        UnitUserObjectPermission.objects.filter(user_id=user.pk, permission__codename=LIAISON_PERMISSION).values_list(
+            "content_object_id", flat=True
+        )
+    )
+    return {"groups": groups, "perms": perms, "units": units}
+
+
+def forget_reach(user_id=None):
+    """Drop cached reach: one user's, or everyone's (a group's permissions changed)."""
+    if user_id is not None:
+        cache.delete(reach_key(user_id))
+        return
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        cache.set(GENERATION_KEY, 1, None)
+
+
+def user_unit_ids(user):
+    """The ids of the units a user serves as liaison."""
+    return reach(user)["units"]
 
 
 def user_groups(user):
-    """The names of the user's groups (their roles), cached on the user object."""
-    cached = getattr(user, "_group_names", None)
-    if cached is None:
-        cached = frozenset(user.groups.values_list("name", flat=True)) if user.is_authenticated else frozenset()
-        user._group_names = cached
-    return cached
+    """The names of the user's groups (their roles)."""
+    return reach(user)["groups"]
 
 
 def has_model_perm(user, model, action):
+    if not user.is_authenticated:
+        return False
+    if user.is_superuser:
+        return True
     opts = model._meta
-    return user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+    return f"{opts.app_label}.{action}_{opts.model_name}" in reach(user)["perms"]
 
 
 def is_liaison_action(model, action):

@@ -1,6 +1,7 @@
 import datetime
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bureau.filtersets import BaseFilterSet
@@ -19,6 +20,12 @@ from offices.models import (
     Site,
     Standard,
 )
+
+
+def by_building():
+    """The city has 1,500 buildings: too many for a dropdown. Pages link here with ?building=<id>
+    (the building page's panels), and the keyword search matches building codes and names."""
+    return django_filters.NumberFilter(field_name="building", label=_("楼宇"), widget=forms.HiddenInput)
 
 
 class StandardFilterSet(BaseFilterSet):
@@ -58,12 +65,15 @@ class BuildingFilterSet(BaseFilterSet):
 
 
 class FloorFilterSet(BaseFilterSet):
+    building = by_building()
+
     class Meta:
         model = Floor
-        fields = ["building"]
+        fields = []
 
 
 class RoomFilterSet(BaseFilterSet):
+    building = by_building()
     search_fields = ("number", "building__name", "building__code")
     status = django_filters.ChoiceFilter(
         label=_("使用状态"),
@@ -73,7 +83,7 @@ class RoomFilterSet(BaseFilterSet):
 
     class Meta:
         model = Room
-        fields = ["unit", "building", "category", "kind"]
+        fields = ["unit", "category", "kind"]
 
     def filter_status(self, queryset, name, value):
         if value == "vacant":
@@ -91,20 +101,22 @@ class AllocationFilterSet(BaseFilterSet):
 
 
 class RepairProjectFilterSet(BaseFilterSet):
+    building = by_building()
     search_fields = ("title", "scope")
 
     class Meta:
         model = RepairProject
-        fields = ["year", "unit", "kind", "state", "building"]
+        fields = ["year", "unit", "kind", "state"]
 
 
 class RevitalisationFilterSet(BaseFilterSet):
+    building = by_building()
     search_fields = ("operator", "contract_no")
     year = django_filters.NumberFilter(field_name="start__year", label=_("起始年度"))
 
     class Meta:
         model = Revitalisation
-        fields = ["building"]
+        fields = []
 
 
 class FlatFilterSet(BaseFilterSet):

@@ -109,10 +109,12 @@ class RoomForm(BaseModelForm):
         if not self.is_bound:
             building = self.initial.get("building") or self.instance.building_id
             unit = self.initial.get("unit") or self.instance.unit_id
-            if building:
-                self.fields["floor"].queryset = self.fields["floor"].queryset.filter(building_id=building)
-            if unit:
-                self.fields["occupants"].queryset = self.fields["occupants"].queryset.filter(unit_id=unit)
+            self.fields["floor"].queryset = self.fields["floor"].queryset.filter(building_id=building)
+            self.fields["occupants"].queryset = self.fields["occupants"].queryset.filter(unit_id=unit)
+            if not building:
+                self.fields["floor"].help_text = _("请从楼宇页面的“新增房间”进入，即可选择该楼宇的楼层。")
+            if not unit:
+                self.fields["occupants"].help_text = _("先保存使用单位，再选择该单位的使用人。")
 
     def clean(self):
         data = super().clean()

@@ -41,7 +41,8 @@ def limit_of(rank_path, limits):
 
 
 def with_standard(rooms, limits):
-    """Annotate rooms with `standard_area` (sum of the occupants' limits) and `excess`."""
+    """Annotate rooms with `standard_area` (sum of the occupants' limits) and `excess`, one
+    correlated subquery per row: for pages and API lists, which show a page of rooms at a time."""
     per_room = (
         Occupancy.objects.filter(room=OuterRef("pk"))
         .order_by()
@@ -55,21 +56,43 @@ def with_standard(rooms, limits):
 
 
 def over_standard(rooms, limits):
-    """The rooms that are findings: occupied office rooms larger than their occupants' total."""
-    return with_standard(rooms.filter(category=RoomCategory.OFFICE), limits).filter(
-        standard_area__gt=0, usable_area__gt=F("standard_area")
+    """The findings among `rooms`: occupied office rooms larger than their occupants' total. One
+    grouped join (HAVING on the sum), so the whole city costs a single pass over the tables."""
+    return (
+        rooms.filter(category=RoomCategory.OFFICE, occupancies__isnull=False)
+        .annotate(standard_area=Sum(limit_of("occupancies__person__rank", limits)))
+        .annotate(excess=F("usable_area") - F("standard_area"))
+        .filter(standard_area__gt=0, usable_area__gt=F("standard_area"))
     )
 
 
 def totals(rooms, limits):
     """{"rooms": count, "area": m² over} of the over-standard rooms among `rooms`."""
-    found = over_standard(rooms, limits).aggregate(rooms=Count("pk"), area=Sum("excess"))
+    found = over_standard(rooms, limits).order_by().aggregate(rooms=Count("pk"), area=Sum("excess"))
     return {"rooms": found["rooms"], "area": found["area"] or Decimal("0")}
 
 
-def unit_summary(units, limits):
-    """Per unit: office-room area, staff, the sum of staff limits and the excess over it.
-    Three grouped queries whatever the number of units."""
+def findings(rooms, limits):
+    """[(room id, unit id, excess)] of the findings, by unit name then largest excess first: the
+    one pass over the occupancy join that a page or sheet needs."""
+    return list(
+        over_standard(rooms, limits).order_by("unit__name", "-excess", "pk").values_list("pk", "unit", "excess")
+    )
+
+
+def finding_rooms(found, limits):
+    """The rooms of `found` (rows of findings()), in that order, with their unit, building,
+    occupants and figures: a fixed number of queries for any number of rooms."""
+    ids = [pk for pk, _unit, _excess in found]
+    rooms = with_standard(Room.objects.filter(pk__in=ids), limits).select_related("building", "unit")
+    by_pk = {r.pk: r for r in rooms.prefetch_related("occupants").order_by()}
+    return [by_pk[pk] for pk in ids]
+
+
+def unit_summary(units, limits, found=None):
+    """Per unit: office-room area, staff, the sum of staff limits and the excess over it, with the
+    unit's findings (`found` as from findings(), computed here when not given). A few grouped
+    queries whatever the number of units."""
     office = dict(
         Room.objects.filter(unit__in=units, category=RoomCategory.OFFICE)
         .order_by()
@@ -84,19 +107,18 @@ def unit_summary(units, limits):
         .values("unit")
         .annotate(n=Count("pk"), limit=Sum(limit_of("rank", limits)))
     }
-    found = {
-        row["unit"]: row
-        for row in over_standard(Room.objects.filter(unit__in=units), limits)
-        .order_by()
-        .values("unit")
-        .annotate(rooms=Count("pk"), area=Sum("excess"))
-    }
+    if found is None:
+        found = findings(Room.objects.filter(unit__in=units), limits)
+    per_unit = {}
+    for _pk, unit_id, excess in found:
+        rooms, area = per_unit.get(unit_id, (0, Decimal("0")))
+        per_unit[unit_id] = (rooms + 1, area + excess)
     rows = []
     for unit in units.order_by("name").only("pk", "name", "short_name"):
         area = office.get(unit.pk) or Decimal("0")
         people = staff.get(unit.pk, {})
         limit = people.get("limit") or Decimal("0")
-        over = found.get(unit.pk, {})
+        rooms_over, rooms_excess = per_unit.get(unit.pk, (0, Decimal("0")))
         rows.append(
             {
                 "unit": unit,
@@ -104,8 +126,8 @@ def unit_summary(units, limits):
                 "staff": people.get("n", 0),
                 "standard_area": limit,
                 "unit_excess": max(area - limit, Decimal("0")),
-                "rooms_over": over.get("rooms", 0),
-                "rooms_excess": over.get("area") or Decimal("0"),
+                "rooms_over": rooms_over,
+                "rooms_excess": rooms_excess,
             }
         )
     return rows

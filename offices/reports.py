@@ -57,12 +57,7 @@ def over_standard_findings(out, year, units):
     limits = overstandard.limits_on(overstandard.year_end(year))
     out.title(f"{year} 年度超标准使用办公用房情况表")
     out.header(["单位", "楼宇", "房间号", "使用面积（m²）", "使用人（职级）", "标准面积（m²）", "超标面积（m²）"])
-    rooms = (
-        overstandard.over_standard(Room.objects.filter(unit__in=units), limits)
-        .select_related("unit", "building")
-        .prefetch_related("occupants")
-        .order_by("unit__name", "building__code", "number")
-    )
+    rooms = overstandard.finding_rooms(overstandard.findings(Room.objects.filter(unit__in=units), limits), limits)
     n, excess = 0, Decimal("0")
     for room in rooms:
         people = "、".join(f"{p.name}（{p.get_rank_display()}）" for p in room.occupants.all())

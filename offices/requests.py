@@ -25,6 +25,17 @@ class LedgerRow(RowForm):
     )
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
 
+    @classmethod
+    def clean_rows(cls, submission, rows):
+        """A room listed twice cannot be confirmed: (row, field label, message) per repeat."""
+        seen, errors = set(), []
+        for number, row in enumerate(rows, 1):
+            key = (row["building_code"], row["number"])
+            if key in seen:
+                errors.append((number, str(cls.base_fields["number"].label), _("同一房间填报了两次。")))
+            seen.add(key)
+        return errors
+
 
 def ledger_rows(unit, period=None):
     """The unit's rooms as the master ledger holds them, one template row each."""
@@ -50,8 +61,7 @@ def differences(unit, rows):
         key = (row["building_code"], row["number"])
         item = {"row": i, "building": key[0], "number": key[1], "field": ""}
         if key in seen:
-            found.append(item | {"message": str(_("同一房间填报了两次。")), "ledger": "", "reported": ""})
-            continue
+            continue  # refused by LedgerRow.clean_rows before any check runs
         seen.add(key)
         held = ledger.get(key)
         if held is None:
@@ -104,19 +114,14 @@ def check_against_ledger(submission, rows):
 def record_reconciliation(submission, rows):
     """Approval records what the unit confirmed; a re-approval replaces the earlier record."""
     found = differences(submission.unit, rows)
-    record = Reconciliation.objects.filter(unit=submission.unit, period=period_of(submission)).first()
+    record = Reconciliation.objects.filter(unit=submission.unit, period=submission.period).first()
     if record is None:
-        record = Reconciliation(unit=submission.unit, period=period_of(submission))
+        record = Reconciliation(unit=submission.unit, period=submission.period)
     record.differences = found
     record.settled = not found
     record.settle_note = "" if found else str(_("单位确认与主账一致。"))
     record.save()
     return record
-
-
-def period_of(submission):
-    period = getattr(submission, "period", None) or submission.request.period
-    return str(period)[:20]
 
 
 register(

@@ -1,3 +1,5 @@
+from decimal import Decimal
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -68,6 +70,11 @@ class BuildingViews(generic.ModelViews):
         (_("房间"), Room, "building", ROOM_COLUMNS),
         (_("维修项目"), RepairProject, "building", ("title", "year", "kind", "state", "requested_amount")),
     )
+    detail_template = "offices/building_detail.html"
+
+    @classmethod
+    def detail_context(cls, obj, user):
+        return {"can_add_room": can(user, Room, "add")}
 
 
 class FloorViews(generic.ModelViews):
@@ -207,15 +214,10 @@ def over_standard(request):
         except (ValueError, Unit.DoesNotExist):
             raise Http404 from None
     limits = overstandard.limits_on()
-    rooms = Room.objects.for_user(user, "view").filter(unit__in=units)
-    findings = (
-        overstandard.over_standard(rooms, limits)
-        .select_related("building", "unit", "floor")
-        .prefetch_related("occupants")
-        .order_by("unit__name", "-excess", "pk")
-    )
-    page = Paginator(findings, 100).get_page(request.GET.get("page"))
-    summary = overstandard.unit_summary(units, limits)
+    found = overstandard.findings(Room.objects.for_user(user, "view").filter(unit__in=units), limits)
+    page = Paginator(found, 100).get_page(request.GET.get("page"))
+    page.object_list = overstandard.finding_rooms(page.object_list, limits)
+    summary = overstandard.unit_summary(units, limits, found)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -226,7 +228,7 @@ def over_standard(request):
             "standard": Standard.in_force(),
             "limits": limits,
             "summary": summary,
-            "totals": overstandard.totals(rooms, limits),
+            "totals": {"rooms": len(found), "area": sum((e for _pk, _u, e in found), Decimal("0"))},
             "page": page,
             "units": Unit.objects.for_user(user, "view").only("pk", "name"),
             "unit_id": int(unit_id) if unit_id else None,

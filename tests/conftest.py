@@ -7,6 +7,9 @@ from tests.factories import UnitFactory, UserFactory
 
 @pytest.fixture(autouse=True)
 def _fast_and_plain(settings):
+    from django.core.cache import cache
+
+    cache.clear()
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.SECURE_SSL_REDIRECT = False
     settings.ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]

@@ -213,6 +213,8 @@ def write_trips(ctx, vehicles, years, per_workday, drivers):
     now = timezone.now().isoformat()
     buffer, rows, written = io.StringIO(), [], 0
     postgres = connection.vendor == "postgresql"
+    if postgres:
+        foreign_keys = _unload()
     random = rng.random
     long_km = float(rules.long_trip_km)
     for v in vehicles:
@@ -269,9 +271,46 @@ def write_trips(ctx, vehicles, years, per_workday, drivers):
             rows = []
     if postgres:
         _copy(buffer)
+        _restore(foreign_keys)
     else:
         _insert(rows)
     ctx.stdout.write(f"    vehicles: {len(vehicles)} 辆车，{written} 条行程")
+
+
+def _unload():
+    """Before COPYing millions of trips: drop the secondary indexes and the foreign keys (whose
+    deferred per-row checks would otherwise all run at commit); `_restore` rebuilds them once."""
+    table = Trip._meta.db_table
+    with connection.schema_editor() as editor:
+        for index in Trip._meta.indexes:
+            editor.remove_index(Trip, index)
+    with connection.cursor() as cursor:
+        # Run the checks still pending on the tables the foreign keys point to (ALTER needs that).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        constraints = connection.introspection.get_constraints(cursor, table)
+        foreign_keys = {name: c for name, c in constraints.items() if c["foreign_key"]}
+        for name in foreign_keys:
+            cursor.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
+    return foreign_keys
+
+
+def _restore(foreign_keys):
+    table = Trip._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+        for name, constraint in foreign_keys.items():
+            target, column = constraint["foreign_key"]
+            cursor.execute(
+                f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" FOREIGN KEY ("{constraint["columns"][0]}") '
+                f'REFERENCES "{target}" ("{column}") DEFERRABLE INITIALLY DEFERRED'
+            )
+    with connection.schema_editor() as editor:
+        for index in Trip._meta.indexes:
+            editor.add_index(Trip, index)
+    with connection.cursor() as cursor:
+        cursor.execute(f'ANALYZE "{table}"')
 
 
 def _copy(buffer):

@@ -311,6 +311,15 @@ class VehicleOwned(BaseModel):
 class Trip(VehicleOwned):
     """A trip from the city platform (全市一张网), keyed by the platform's trip id."""
 
+    # No single-column indexes: (vehicle, start) and (unit, start) below serve these lookups, and
+    # every index less is faster imports of millions of rows.
+    vehicle = models.ForeignKey(
+        Vehicle, verbose_name=_("车辆"), on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    unit = models.ForeignKey(
+        Unit, verbose_name=_("单位"), on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
+    )
+
     platform_id = models.CharField(_("平台行程编号"), max_length=40, unique=True)
     driver = models.CharField(_("驾驶员"), max_length=30, blank=True)
     start = models.DateTimeField(_("开始时间"))

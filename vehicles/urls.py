@@ -14,6 +14,7 @@ urlpatterns = [
     *views.VehicleStandardViews.urls(),
     *views.RulesViews.urls(),
     *views.CalendarDayViews.urls(),
+    path("", views.index, name="index"),
     path("trip/import/", views.import_trips, name="trip_import"),
     path("trip/<int:pk>/explain/", views.explain_trip, name="trip_explain"),
     path("over-quota/", views.over_quota, name="over_quota"),

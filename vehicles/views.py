@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -259,3 +260,33 @@ def usage(request):
         "vehicles/usage.html",
         {"page": page, "year": year, "query": f"year={year}" if year else "", "title": _("月度用车统计")},
     )
+
+
+@login_required
+def index(request):
+    """The division's desk: this year's figures in the user's scope and the working pages."""
+    require(request.user, Vehicle)
+    from bureau.metrics import all_metrics
+
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    units = Unit.objects.for_user(request.user)
+    figures = [(m, m.compute(year, units)) for m in all_metrics() if m.area == "vehicles"]
+    links = [
+        (_("车辆登记"), reverse("vehicles:vehicle_list")),
+        (_("超标准配备车辆"), reverse("vehicles:vehicle_list") + "?beyond_limits=true"),
+        (_("达到更新条件车辆"), reverse("vehicles:vehicle_list") + "?replacement_due=true"),
+        (_("车辆编制"), reverse("vehicles:quota_list")),
+        (_("超编单位"), reverse("vehicles:over_quota")),
+        (_("平台行程"), reverse("vehicles:trip_list")),
+        (_("异常行程（未说明）"), reverse("vehicles:trip_list") + "?anomalous=true&explained=false"),
+        (_("闲置车辆"), reverse("vehicles:idle")),
+        (_("月度用车统计"), reverse("vehicles:usage")),
+        (_("执法执勤用车保障"), reverse("vehicles:supportrequest_list")),
+        (_("租赁订单"), reverse("vehicles:rentalorder_list")),
+        (_("标识检查结果"), reverse("vehicles:inspection_list")),
+        (_("运行费用"), reverse("vehicles:runningcost_list")),
+    ]
+    if can(request.user, Trip, "add"):
+        links.insert(6, (_("导入平台行程"), reverse("vehicles:trip_import")))
+    context = {"figures": figures, "links": links, "year": year, "title": _("公务用车")}
+    return render(request, "vehicles/index.html", context)

@@ -138,3 +138,18 @@ def test_export_queries_do_not_grow_with_rows(client, world):
     with CaptureQueriesContext(connection) as many:
         content(client.get(export_url(PersonViews)))
     assert len(many) == len(few)
+
+
+def test_many_to_many_and_computed_columns(world):
+    from bureau.models import DataRequest
+
+    request = DataRequest.objects.create(kind="test.kind", title="填报", year=2022, deadline=datetime.date(2023, 1, 31))
+    request.units.set([world.unit_a, world.unit_b])
+    config = type("RequestViews", (ModelViews,), {"columns": ("title", "units", "kind_title", "frequency")})
+    config.model = DataRequest
+    header, row = sheet_rows(content(export_response(config, DataRequest.objects.all(), world.admin)))
+    assert [c.value for c in header] == ["标题", "填报单位", "填报类型", "频次"]
+    assert row[0].value == "填报"
+    assert set(row[1].value.split("、")) == {str(world.unit_a), str(world.unit_b)}
+    assert row[2].value == "test.kind"  # a property of the record (an unregistered kind shows its key)
+    assert row[3].value == "年度"

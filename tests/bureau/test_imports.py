@@ -399,4 +399,19 @@ def test_person_import_keeps_ranks_and_codes(world):
     upload = xlsx([PERSON_HEADER, ["赵六", "甲单位", "正局（处）级", code]])
     created, errors = import_registry(PersonViews, upload, world.admin)
     assert errors == []
-    assert (created[0].rank, created[0].id_number, created[0].unit) == (Rank.BUREAU_HEAD, code, world.unit_a)
+    person = Person.objects.get(pk=created[0])
+    assert (person.rank, person.id_number, person.unit) == (Rank.BUREAU_HEAD, code, world.unit_a)
+
+
+def test_a_name_shared_by_two_units_asks_for_the_full_name_or_code(world):
+    first = UnitFactory(name="第一同名单位", short_name="同名")
+    UnitFactory(name="第二同名单位", short_name="同名")
+    UnitFactory(name="第三同名单位", short_name="同名")
+    upload = xlsx([PERSON_HEADER, ["甲", "同名", "局（处）级以下", ""], ["乙", first.uscc, "局（处）级以下", ""]])
+    created, errors = import_registry(PersonViews, upload, world.admin)
+    assert [(e.row, e.column) for e in errors] == [(2, "单位")] and "全称或代码" in errors[0].message
+    upload = xlsx(
+        [PERSON_HEADER, ["甲", "第一同名单位", "局（处）级以下", ""], ["乙", first.uscc, "局（处）级以下", ""]]
+    )
+    created, errors = import_registry(PersonViews, upload, world.admin)
+    assert errors == [] and {p.unit for p in Person.objects.filter(pk__in=created)} == {first}

@@ -75,3 +75,25 @@ def test_roles_are_groups_with_the_expected_reach(world):
     assert can(world.staff("energy"), DataRequest, "add") and not can(world.staff("energy"), Unit, "change")
     assert can(world.liaison_a, Person, "add") and not can(world.liaison_a, Unit, "change")
     assert not can(world.member, Person, "view")
+
+
+@pytest.mark.django_db
+def test_cached_reach_follows_role_and_grant_changes(world):
+    from django.contrib.auth.models import Group, Permission
+
+    from bureau.models import Person
+    from bureau.roles import assign_role
+
+    User = get_user_model()
+    user = User.objects.create_user("wang")
+    assert not can(User.objects.get(pk=user.pk), Person, "view")  # cached: no reach
+    assign_role(user, "leader")
+    assert can(User.objects.get(pk=user.pk), Person, "view")
+    unit = UnitFactory()
+    assign_role(user, "liaison", unit)
+    assert user_unit_ids(User.objects.get(pk=user.pk)) == {unit.pk}
+    UnitUserObjectPermission.objects.filter(user=user).delete()
+    assert user_unit_ids(User.objects.get(pk=user.pk)) == frozenset()
+    # A group losing a permission takes it from every member at once.
+    Group.objects.get(name="leader").permissions.remove(Permission.objects.get(codename="view_person"))
+    assert not can(User.objects.get(pk=user.pk), Person, "view")

@@ -373,3 +373,17 @@ class TestRegistryFlags:
         assert list(queries.idle_vehicles(world.liaison_a, 30, on=at(2022, 10, 15))) == [idle]
         client.force_login(world.liaison_a)
         assert client.get(reverse("vehicles:idle")).status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_desk_shows_figures_in_scope(client, fleet, world):
+    client.force_login(world.liaison_a)
+    response = client.get(reverse("vehicles:index"), {"year": 2022})
+    assert response.status_code == 200
+    figures = {m.key: value for m, value in response.context["figures"]}
+    assert figures["vehicles.nev_share"] == 25.0 and figures["vehicles.fleet_size"] == 4
+    assert "导入平台行程" not in response.content.decode()
+    client.force_login(world.staff("vehicles"))
+    assert "导入平台行程" in client.get(reverse("vehicles:index")).content.decode()
+    client.force_login(world.member)
+    assert client.get(reverse("vehicles:index")).status_code == 403

@@ -68,7 +68,12 @@ class TestImport:
         fleet["a"].refresh_from_db()
         assert fleet["a"].odometer_km == 1042
         # every trip is in the audit trail
-        assert AuditEntry.objects.filter(action="create", content_type__model="trip").count() == 3
+        entries = AuditEntry.objects.filter(action="create", content_type__model="trip")
+        assert entries.count() == 3
+        entry = entries.get(object_id=str(p2.pk))
+        assert (entry.object_repr, entry.unit_id, entry.username) == ("P2", fleet["a"].unit_id, staff.username)
+        assert entry.changes["platform_id"] == [None, "P2"] and entry.changes["distance_km"] == [None, "12.5"]
+        assert "start_odometer" in entry.changes and "version" not in entry.changes
 
     def test_reimport_updates_instead_of_duplicating(self, fleet, staff, django_capture_on_commit_callbacks):
         run(staff, *GOOD)
