@@ -1,3 +1,5 @@
+import contextvars
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
@@ -30,6 +32,9 @@ class Conflict(Exception):
         super().__init__(f"{type(obj).__name__} {obj.pk} was changed by someone else")
 
 
+_bulk_updating = contextvars.ContextVar("bulk_updating", default=False)
+
+
 class BaseQuerySet(models.QuerySet):
     """Scoping (`for_user`) and an audit trail for bulk writes as well as single saves."""
 
@@ -47,6 +52,10 @@ class BaseQuerySet(models.QuerySet):
         return sorted(columns)
 
     def update(self, **kwargs):
+        if _bulk_updating.get():
+            # Django's bulk_update calls update() for each batch; bulk_update audits the rows itself.
+            kwargs.setdefault("version", F("version") + 1)
+            return super().update(**kwargs)
         columns = self._audit_columns(kwargs)
         with transaction.atomic(using=self.db):
             before = {row["pk"]: row for row in self.values(*columns)}
@@ -78,7 +87,11 @@ class BaseQuerySet(models.QuerySet):
             before = {
                 row["pk"]: row for row in self.model._base_manager.filter(pk__in=[o.pk for o in objs]).values(*columns)
             }
-            count = super().bulk_update(objs, fields, *args, **kwargs)
+            token = _bulk_updating.set(True)
+            try:
+                count = super().bulk_update(objs, fields, *args, **kwargs)
+            finally:
+                _bulk_updating.reset(token)
             after = {o.pk: {c: audit.plain(getattr(o, c)) for c in columns if c != "pk"} | {"pk": o.pk} for o in objs}
             audit_rows(self.model, AuditAction.UPDATE, before, after)
         return count

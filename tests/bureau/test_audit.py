@@ -161,3 +161,16 @@ def test_idle_sessions_are_signed_out(client, world, settings):
 
 def test_the_absolute_session_limit_is_set(settings):
     assert 0 < settings.SESSION_COOKIE_AGE <= 12 * 3600 and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+@pytest.mark.django_db
+def test_bulk_update_records_one_entry_per_changed_row(world):
+    people = PersonFactory.create_batch(2, unit=world.unit_a, rank="below_bureau")
+    for p in people:
+        p.rank = "bureau_deputy"
+    before = AuditEntry.objects.count()
+    Person.objects.bulk_update(people, ["rank"])
+    entries = AuditEntry.objects.order_by("id")[before:]
+    assert len(entries) == 2
+    assert all(e.changes == {"rank": ["below_bureau", "bureau_deputy"]} for e in entries)
+    assert set(Person.objects.filter(pk__in=[p.pk for p in people]).values_list("version", flat=True)) == {2}

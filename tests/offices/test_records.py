@@ -318,3 +318,16 @@ class TestLedgerCycle:
         record = Reconciliation.objects.get(unit=world.unit_a, period="2022")
         assert not record.settled and record.differences[0]["number"] == "102"
         assert not Reconciliation.objects.filter(unit=world.unit_b).exists()
+
+
+@pytest.mark.django_db
+def test_energy_base_data_reads_the_office_floor_area(world):
+    from energy.registry import registry_floor_area
+    from offices.choices import BuildingStatus
+    from tests.offices.factories import BuildingFactory
+
+    BuildingFactory(unit=world.unit_a, floor_area=Decimal("1200.50"))
+    BuildingFactory(unit=world.unit_a, floor_area=Decimal("800.00"), status=BuildingStatus.REPAIR)
+    BuildingFactory(unit=world.unit_a, floor_area=Decimal("999.00"), status=BuildingStatus.DISPOSED)
+    # 1,200.50 + 800.00 in use or under repair; the disposed building no longer counts.
+    assert registry_floor_area([world.unit_a.pk, world.unit_b.pk]) == {world.unit_a.pk: Decimal("2000.50")}
