@@ -92,6 +92,8 @@ class BaseQuerySet(models.QuerySet):
                 count = super().bulk_update(objs, fields, *args, **kwargs)
             finally:
                 _bulk_updating.reset(token)
+            for obj in objs:
+                obj.version += 1  # as the rows now are: a later save() must not meet a false conflict
             after = {o.pk: {c: audit.plain(getattr(o, c)) for c in columns if c != "pk"} | {"pk": o.pk} for o in objs}
             audit_rows(self.model, AuditAction.UPDATE, before, after)
         return count
