@@ -15,7 +15,8 @@ urlpatterns = [
     *views.RulesViews.urls(),
     *views.CalendarDayViews.urls(),
     path("", views.index, name="index"),
-    path("trip/import/", views.import_trips, name="trip_import"),
+    # The generic Excel import of the model form is trip/import/; this is the platform export.
+    path("trip/platform-import/", views.import_trips, name="trip_platform_import"),
     path("trip/<int:pk>/explain/", views.explain_trip, name="trip_explain"),
     path("over-quota/", views.over_quota, name="over_quota"),
     path("idle/", views.idle, name="idle"),
