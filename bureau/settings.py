@@ -240,6 +240,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Choice sets whose field names other apps use too ("category", "status").
+    "ENUM_NAME_OVERRIDES": {
+        "VehicleCategoryEnum": "vehicles.choices.Category",
+        "VehicleStatusEnum": "vehicles.choices.Status",
+        "SupportStatusEnum": "vehicles.choices.SupportStatus",
+    },
 }
 
 # Portal settings an administrator may change through the environment.
