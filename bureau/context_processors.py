@@ -13,8 +13,14 @@ def navigation(request):
     from django.apps import apps
 
     from bureau.generic import registry
+    from bureau.urls import AREA_APPS, app_module
 
-    menu = {}
+    groups = {app: [] for app in ("bureau", *AREA_APPS)}
+    # Each area's own pages first (an app's urls.menu: label, URL name, model it reads).
+    for app in AREA_APPS:
+        for label, url_name, model in getattr(app_module(app, "urls"), "menu", ()):
+            if can(user, model, "view"):
+                groups[app].append((label, reverse(url_name)))
     for model, config in registry().items():
         if not can(user, model, "view"):
             continue
@@ -22,8 +28,8 @@ def navigation(request):
             url = reverse(config.url_name("list"))
         except NoReverseMatch:
             continue
-        area = apps.get_app_config(model._meta.app_label).verbose_name
-        menu.setdefault(area, []).append((model._meta.verbose_name_plural, url))
+        groups[model._meta.app_label].append((model._meta.verbose_name_plural, url))
+    menu = {apps.get_app_config(app).verbose_name: items for app, items in groups.items() if items}
     tools = [(_("我的导出任务"), reverse("jobs:list"))]
     if user.has_perm("bureau.view_annual_report"):
         tools.append((_("年度统计报表"), reverse("annual_reports")))

@@ -26,7 +26,7 @@ PROGRESS_EVERY = 2000
 
 
 def sync_max_rows():
-    return getattr(settings, "EXPORT_SYNC_MAX_ROWS", 5000)
+    return settings.EXPORT_SYNC_MAX_ROWS
 
 
 def safe(value):

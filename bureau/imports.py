@@ -49,14 +49,8 @@ FALSE_WORDS = {"否", "false", "0", "n", "no", "×", "不"}
 
 
 def limit(name):
-    """Upload limits; each can be set in settings, the defaults fit a 200,000-row registry."""
-    defaults = {
-        "IMPORT_MAX_ROWS": 200_000,
-        "IMPORT_MAX_UNCOMPRESSED": 200 * 1024 * 1024,
-        "IMPORT_MAX_RATIO": 100,
-        "IMPORT_MAX_MEMBERS": 500,
-    }
-    return getattr(settings, name, defaults[name])
+    """An upload limit from settings (IMPORT_MAX_ROWS, IMPORT_MAX_UNCOMPRESSED, …)."""
+    return getattr(settings, name)
 
 
 class UploadRejected(Exception):

@@ -240,8 +240,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    # Choice sets whose field names other apps use too ("category", "status").
+    # Choice sets that share a field name across areas get names of their own in the schema.
     "ENUM_NAME_OVERRIDES": {
+        "RoomCategoryEnum": "offices.choices.RoomCategory",
+        "BuildingStatusEnum": "offices.choices.BuildingStatus",
         "VehicleCategoryEnum": "vehicles.choices.Category",
         "VehicleStatusEnum": "vehicles.choices.Status",
         "SupportStatusEnum": "vehicles.choices.SupportStatus",
@@ -257,6 +259,13 @@ REMINDER_DAYS_BEFORE = [int(d) for d in envlist("REMINDER_DAYS_BEFORE", "7,1")]
 REMINDER_OVERDUE_EVERY_DAYS = envint("REMINDER_OVERDUE_EVERY_DAYS", "7")
 PORTAL_URL = env("PORTAL_URL", "http://127.0.0.1:8000")
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024))
+# Excel uploads are checked against these before parsing (zip bombs, runaway files).
+IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", "200000")
+IMPORT_MAX_UNCOMPRESSED = envint("IMPORT_MAX_UNCOMPRESSED", str(200 * 1024 * 1024))
+IMPORT_MAX_RATIO = envint("IMPORT_MAX_RATIO", "100")
+IMPORT_MAX_MEMBERS = envint("IMPORT_MAX_MEMBERS", "500")
+# Larger list exports run as a background job with a progress page.
+EXPORT_SYNC_MAX_ROWS = envint("EXPORT_SYNC_MAX_ROWS", "5000")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 LOGGING = {

@@ -58,7 +58,6 @@ urlpatterns = [
     path("base/", include(bureau_patterns)),
     path("jobs/", include(("bureau.jobs", "jobs"))),
     path("reports/", views.annual_reports, name="annual_reports"),
-    path("reports/<int:pk>/download/", views.annual_report_download, name="annual_report_download"),
     *area_urls(),
     path("api/v1/", include(api_urls())),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -291,7 +291,6 @@ def _uploaded_rows(request, sub, kind):
     if upload is None:
         return [], [(None, "", _("请选择要上传的 Excel 文件。"))]
     try:
-        imports.check_upload(upload)
         cleaned, row_errors = imports.parse_upload(upload, kind.row_form, {"submission": sub})
     except imports.UploadRejected as exc:
         return [], [(None, "", str(exc))]
@@ -406,11 +405,3 @@ def annual_reports(request):
             "title": _("年度统计报表"),
         },
     )
-
-
-@login_required
-def annual_report_download(request, pk):
-    if not request.user.has_perm("bureau.view_annual_report"):
-        generic.deny(request, Job)
-    job = get_object_or_404(Job, pk=pk, kind="annual_report", state=JobState.DONE)
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=f"{job.title}.xlsx")

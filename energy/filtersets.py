@@ -16,6 +16,13 @@ from energy.models import (
 )
 
 
+class UnitFilterSet(BaseFilterSet):
+    """By unit id (links, the API); people find a unit by name through the keyword box, since a
+    dropdown of a thousand institutions costs more to render than the page itself."""
+
+    unit = django_filters.NumberFilter(field_name="unit", label=_("单位编号"))
+
+
 class FactorSetFilterSet(BaseFilterSet):
     search_fields = ("name", "source")
 
@@ -36,21 +43,21 @@ class TargetFilterSet(BaseFilterSet):
         fields = ["key", "target_year"]
 
 
-class ProfileFilterSet(BaseFilterSet):
+class ProfileFilterSet(UnitFilterSet):
     search_fields = ("unit__name",)
 
     class Meta:
         model = Profile
-        fields = ["year", "unit"]
+        fields = ["year"]
 
 
-class ConsumptionFilterSet(BaseFilterSet):
+class ConsumptionFilterSet(UnitFilterSet):
     search_fields = ("unit__name",)
     period = django_filters.CharFilter(method="filter_period", label=_("期间（YYYY-MM）"))
 
     class Meta:
         model = Consumption
-        fields = ["year", "month", "item", "unit", "factor_set"]
+        fields = ["year", "month", "item", "factor_set"]
 
     def filter_period(self, queryset, name, value):
         year, _sep, month = value.partition("-")
@@ -59,41 +66,41 @@ class ConsumptionFilterSet(BaseFilterSet):
         return queryset.filter(year=int(year), month=int(month))
 
 
-class VerificationFlagFilterSet(BaseFilterSet):
+class VerificationFlagFilterSet(UnitFilterSet):
     search_fields = ("unit__name", "message")
 
     class Meta:
         model = VerificationFlag
-        fields = ["year", "kind", "resolved", "unit"]
+        fields = ["year", "kind", "resolved"]
 
 
-class EnergyAuditFilterSet(BaseFilterSet):
+class EnergyAuditFilterSet(UnitFilterSet):
     search_fields = ("unit__name", "auditor")
 
     class Meta:
         model = EnergyAudit
-        fields = ["year", "state", "unit"]
+        fields = ["year", "state"]
 
 
-class ConservationOrganFilterSet(BaseFilterSet):
+class ConservationOrganFilterSet(UnitFilterSet):
     search_fields = ("unit__name",)
 
     class Meta:
         model = ConservationOrgan
-        fields = ["year", "state", "unit"]
+        fields = ["year", "state"]
 
 
-class RetrofitFilterSet(BaseFilterSet):
+class RetrofitFilterSet(UnitFilterSet):
     search_fields = ("name", "contractor", "unit__name")
 
     class Meta:
         model = Retrofit
-        fields = ["kind", "state", "start_year", "unit"]
+        fields = ["kind", "state", "start_year"]
 
 
-class InspectionFilterSet(BaseFilterSet):
+class InspectionFilterSet(UnitFilterSet):
     search_fields = ("unit__name", "inspector", "findings")
 
     class Meta:
         model = Inspection
-        fields = ["topic", "result", "rectified", "unit"]
+        fields = ["topic", "result", "rectified"]

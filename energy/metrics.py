@@ -1,7 +1,7 @@
 """Energy figures for the dashboard, indicators and workbook. All read the monthly roll-ups (at
 most 12 rows per unit and year) and the base data, never the consumption rows."""
 
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Sum, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -30,11 +30,11 @@ def _intensity(year, units, numerator, denominator):
         .annotate(s=Sum(numerator))
         .values("s")
     )
+    # The condition sits in the outer aggregate so that each unit's sum is computed once.
     sums = (
         Profile.objects.filter(year=year, unit__in=units, **{f"{denominator}__gt": 0})
         .annotate(n=Subquery(per_unit))
-        .filter(n__gt=0)
-        .aggregate(num=Sum("n"), den=Sum(denominator))
+        .aggregate(num=Sum("n"), den=Sum(Case(When(n__gt=0, then=F(denominator)))))
     )
     return sums["num"] / sums["den"] if sums["den"] else None
 

@@ -226,10 +226,14 @@ class Consumption(BaseModel):
     def save(self, *args, **kwargs):
         from energy import figures
 
+        before = getattr(self, "_loaded", None) or {}
         self.measure = self.measure or official_unit(self.item)
         figures.compute_row(self)
         super().save(*args, **kwargs)
         figures.rebuild_rollups(self.year, [self.unit_id])
+        # A row moved to another unit or year leaves its old month to be summed again.
+        if before and (before.get("year"), before.get("unit_id")) != (self.year, self.unit_id):
+            figures.rebuild_rollups(before["year"], [before["unit_id"]])
 
     def delete(self, *args, **kwargs):
         from energy import figures

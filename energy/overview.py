@@ -10,6 +10,8 @@ from energy.choices import TargetKey
 from energy.metrics import conservation_organ_share
 from energy.models import MonthlyRollup, Target
 
+# The page lists the most energy-intensive units; every unit is in the summary sheet.
+TOP_UNITS = 50
 MONTH_FIELDS = ("kgce", "co2_kg", "water_t", "electricity_kwh", "cost")
 
 
@@ -102,7 +104,7 @@ def build(year, units):
             }
             for unit_id, r in current.items()
         ),
-        key=lambda row: row["name"],
+        key=lambda row: (-(row["r"].kgce_per_m2 or 0), row["name"]),
     )
     return {
         "total": total,
@@ -115,5 +117,6 @@ def build(year, units):
         "targets": targets_progress(year, units, now),
         "months": by_month(year, units),
         "units": unit_rows,
+        "top_units": unit_rows[:TOP_UNITS],
         "thousand": Decimal(1000),
     }

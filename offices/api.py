@@ -160,14 +160,16 @@ class AllocationSerializer(CleanedSerializer):
             if name in attrs:
                 setattr(record, name, attrs[name])
         rooms = attrs.get("rooms", list(record.rooms.all()) if record.pk else [])
-        problems = record.check_rooms(list(rooms))
+        self.held = record.held_room_ids()
+        problems = record.check_rooms(list(rooms), self.held)
         if problems:
             raise serializers.ValidationError({"rooms": [str(p) for p in problems]})
         return attrs
 
     def save(self, **kwargs):
         saved = super().save(**kwargs)
-        saved.apply()
+        rooms = self.validated_data.get("rooms", [])
+        saved.apply([r.pk for r in rooms if r.pk not in self.held])
         return saved
 
 

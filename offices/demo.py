@@ -253,4 +253,4 @@ def seed_allocations(ctx, buildings, rooms):
             effective_on=datetime.date(ctx.year, 4, day),
         )
         record.rooms.set([moved])
-        record.apply()
+        record.apply([moved.pk])

@@ -1,3 +1,4 @@
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -97,28 +98,42 @@ class FloorForm(BaseModelForm):
 
 
 class RoomForm(BaseModelForm):
+    """The floor is given by its number in the building (as on a floor plan and in the import
+    template), so a floor of another building cannot be chosen at all."""
+
+    floor_level = forms.IntegerField(
+        label=_("楼层"), help_text=_("所在楼宇的楼层号，地下为负数，例如 3 或 -1。该楼层须已在楼宇中登记。")
+    )
+    field_order = ["building", "floor_level", "number", "category", "kind", "usable_area", "unit", "occupants", "note"]
+
     class Meta:
         model = Room
-        fields = ["building", "floor", "number", "category", "kind", "usable_area", "unit", "occupants", "note"]
+        fields = ["building", "number", "category", "kind", "usable_area", "unit", "occupants", "note"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # An unbound form lists only what fits the building and unit already chosen: the city has
-        # tens of thousands of floors and staff. A bound form accepts any choice in the user's
-        # scope and says exactly what is wrong with it in clean().
+        if self.instance.floor_id:
+            self.initial.setdefault("floor_level", self.instance.floor.level)
+        # An unbound form lists only the chosen unit's staff: the city has 20,000. A bound form
+        # accepts anyone in the user's scope and says exactly what is wrong in clean().
         if not self.is_bound:
-            building = self.initial.get("building") or self.instance.building_id
             unit = self.initial.get("unit") or self.instance.unit_id
-            self.fields["floor"].queryset = self.fields["floor"].queryset.filter(building_id=building)
             self.fields["occupants"].queryset = self.fields["occupants"].queryset.filter(unit_id=unit)
-            if not building:
-                self.fields["floor"].help_text = _("请从楼宇页面的“新增房间”进入，即可选择该楼宇的楼层。")
             if not unit:
                 self.fields["occupants"].help_text = _("先保存使用单位，再选择该单位的使用人。")
 
     def clean(self):
         data = super().clean()
-        building, number = data.get("building"), data.get("number")
+        building, number, level = data.get("building"), data.get("number"), data.get("floor_level")
+        if building and level is not None:
+            floor = Floor.objects.filter(building=building, level=level).first()
+            if floor is None:
+                self.add_error(
+                    "floor_level",
+                    _("楼宇 %(b)s 没有登记第 %(n)s 层，请先在楼宇中新增该楼层。") % {"b": building.name, "n": level},
+                )
+            else:
+                self.instance.floor = floor
         if building and number:
             taken = Room.objects.filter(building=building, number=number).exclude(pk=self.instance.pk)
             if taken.exists():
@@ -136,6 +151,7 @@ class AllocationForm(BaseModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.held = set()
         if not self.is_bound:
             # Offer the rooms that could take part: free ones, and the unit's own.
             unit = self.initial.get("unit") or self.instance.unit_id
@@ -148,13 +164,14 @@ class AllocationForm(BaseModelForm):
         if data.get("kind") and data.get("unit") and "rooms" in data:
             self.instance.kind, self.instance.unit = data["kind"], data["unit"]
             self.instance.total_area = data.get("total_area")
-            for message in self.instance.check_rooms(list(data["rooms"])):
+            self.held = self.instance.held_room_ids()
+            for message in self.instance.check_rooms(list(data["rooms"]), self.held):
                 self.add_error("rooms", message)
         return data
 
     def save(self, commit=True):
         saved = super().save(commit)
-        saved.apply()
+        saved.apply([r.pk for r in self.cleaned_data["rooms"] if r.pk not in self.held])
         return saved
 
 

@@ -358,11 +358,17 @@ class Allocation(BaseModel):
         if errors:
             raise ValidationError(errors)
 
-    def check_rooms(self, rooms):
-        """The rooms must be free to allocate, or held by the unit to reclaim. A room already in
-        the state this record leaves it in passes, so that an applied record can be edited."""
+    def held_room_ids(self):
+        """The rooms this record already moved (before an edit is saved)."""
+        return set(self.rooms.values_list("pk", flat=True)) if self.pk else set()
+
+    def check_rooms(self, rooms, held=frozenset()):
+        """Rooms newly on the record must be free to allocate, or the unit's to reclaim. Rooms it
+        already moved (`held`) are not checked again: they may have moved on since."""
         problems = []
         for room in rooms:
+            if room.pk in held:
+                continue
             if self.kind == AllocationKind.ALLOCATE and room.unit_id not in (None, self.unit_id):
                 problems.append(_("房间 %(room)s 正由其他单位使用，须先收回再配置。") % {"room": room})
             if self.kind == AllocationKind.RECLAIM and room.unit_id not in (None, self.unit_id):
@@ -371,17 +377,18 @@ class Allocation(BaseModel):
             problems.append(_("请选择房间，或填写面积。"))
         return problems
 
-    def apply(self):
-        """Move the rooms: to the unit on allocation; back to the pool (no using unit, no
-        occupants) on reclaim. Audited per room by the bulk update."""
-        rooms = Room.objects.filter(allocations=self)
+    def apply(self, room_ids):
+        """Move the rooms newly on the record: to the unit on allocation; back to the pool (no
+        using unit, no occupants) on reclaim. Audited per room by the bulk update. Correcting an
+        old record never moves rooms it moved before."""
+        rooms = Room.objects.filter(pk__in=room_ids)
         if self.kind == AllocationKind.ALLOCATE:
             rooms.exclude(unit_id=self.unit_id).update(unit_id=self.unit_id)
         else:
             Occupancy.objects.filter(room__in=rooms).delete()
             rooms.exclude(unit=None).update(unit=None)
         if self.total_area is None:
-            total = rooms.aggregate(total=models.Sum("usable_area"))["total"]
+            total = Room.objects.filter(allocations=self).aggregate(total=models.Sum("usable_area"))["total"]
             if total:
                 type(self).objects.filter(pk=self.pk).update(total_area=total)
                 self.total_area = total

@@ -1,6 +1,10 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from offices import views
+from offices.models import Room
+
+menu = [(_("超标准核查"), "offices:over_standard", Room)]
 
 urlpatterns = [
     *views.StandardViews.urls(),

@@ -2,15 +2,14 @@
 
 Playwright's sync API runs an event loop in the test's thread, so Django would refuse the test's
 own ORM calls (creating users, reading results) as "async unsafe"; they are plain synchronous calls
-made between browser steps, never from a coroutine.
+made between browser steps, never from a coroutine. DJANGO_ALLOW_ASYNC_UNSAFE is set only while a
+browser runs: left in the environment it would also reach subprocesses (`check --deploy` rejects it).
 """
 
 import os
 from pathlib import Path
 
 import pytest
-
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -28,7 +27,7 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts" / "e2e"
 PASSWORD = "Lianluo-2022-mima"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
     if not Path(CHROMIUM).exists():
         if os.environ.get("REQUIRE_SERVICES") == "1":
@@ -36,10 +35,12 @@ def browser():
         pytest.skip(f"no Chromium at {CHROMIUM}")
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            yield browser
+            browser.close()
 
 
 @pytest.fixture

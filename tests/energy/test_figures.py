@@ -90,6 +90,15 @@ def test_rollup_follows_every_write(world):
     assert (roll.kgce, roll.water_t) == (0, D("300.000"))
 
 
+def test_moving_a_row_to_another_year_updates_both_rollups(world):
+    r = row(world.unit_a, Item.ELECTRICITY, "10000", "kWh", year=2021)
+    r = Consumption.objects.get(pk=r.pk)
+    r.year = 2022
+    r.save()
+    assert not MonthlyRollup.objects.filter(unit=world.unit_a, year=2021).exists()
+    assert MonthlyRollup.objects.get(unit=world.unit_a, year=2022, month=3).kgce == D("1229.000")
+
+
 def test_a_new_factor_set_leaves_approved_figures_until_the_explicit_recompute(world, django_user_model):
     fill(world.unit_a, 2022, 10000)
     assert metric("energy.tce", 2022, Unit.objects.all()) == D("14.748")  # 12 x 1,229 kgce

@@ -64,6 +64,20 @@ class TestAllocation:
         moves = [e.changes["unit_id"] for e in history if "unit_id" in e.changes]
         assert moves == [[world.unit_a.pk, None], [None, world.unit_b.pk]]
 
+    def test_correcting_an_old_record_does_not_move_its_rooms_back(self, world):
+        staff = world.staff("offices")
+        room = RoomFactory(unit=world.unit_a)
+        AllocationForm(allocation_data("reclaim", world.unit_a, [room]), user=staff).save()
+        allocation = AllocationForm(allocation_data("allocate", world.unit_b, [room]), user=staff)
+        allocation = allocation.save() if allocation.is_valid() else pytest.fail(str(allocation.errors))
+        reclaim = Allocation.objects.get(kind="reclaim")
+        data = allocation_data("reclaim", world.unit_a, [room], document_no="X机管〔2022〕6号")
+        form = AllocationForm(data | {"version": reclaim.version}, instance=reclaim, user=staff)
+        assert form.is_valid(), form.errors
+        form.save()
+        room.refresh_from_db()
+        assert room.unit == world.unit_b  # still where the later allocation put it
+
     def test_room_of_another_unit_cannot_be_allocated(self, world):
         room = RoomFactory(unit=world.unit_b)
         form = AllocationForm(allocation_data("allocate", world.unit_a, [room]), user=world.staff("offices"))

@@ -133,10 +133,14 @@ class TestRoom(ModelTests):
         return RoomFactory(unit=unit)
 
     def form_data(self, unit):
+        return self.api_data(unit, by_level=True)
+
+    def api_data(self, unit, by_level=False):
         building = BuildingFactory(unit=unit)
+        floor = FloorFactory(building=building)
         return {
             "building": building.pk,
-            "floor": FloorFactory(building=building).pk,
+            **({"floor_level": floor.level} if by_level else {"floor": floor.pk}),
             "number": "301",
             "category": RoomCategory.OFFICE,
             "kind": RoomKind.OFFICE,

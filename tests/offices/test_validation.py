@@ -24,9 +24,11 @@ from tests.offices.factories import (
 
 def room_data(unit, **changes):
     building = BuildingFactory(unit=unit)
+    floor = FloorFactory(building=building)
     data = {
         "building": building.pk,
-        "floor": FloorFactory(building=building).pk,
+        "floor": floor.pk,  # the API names the floor by id,
+        "floor_level": floor.level,  # the form and the import by its number in the building
         "number": "301",
         "category": RoomCategory.OFFICE,
         "kind": RoomKind.OFFICE,
@@ -56,13 +58,22 @@ class TestRoom:
         assert not Room.objects.exists()
 
     def test_floor_must_be_in_the_building(self, world, staff):
+        data = room_data(world.unit_a, floor_level=99)
+        refused(RoomForm, data, "floor_level", "没有登记第 99 层，请先在楼宇中新增该楼层", staff)
+        assert not Room.objects.exists()
+
+    def test_api_refuses_a_floor_of_another_building(self, api, world, staff):
         elsewhere = FloorFactory(building=BuildingFactory(unit=world.unit_a))
-        refused(RoomForm, room_data(world.unit_a, floor=elsewhere.pk), "floor", "所选楼层不属于所选楼宇", staff)
+        api.force_authenticate(staff)
+        response = api.post(
+            reverse("offices-api:room-list"), room_data(world.unit_a, floor=elsewhere.pk), format="json"
+        )
+        assert response.status_code == 400 and "所选楼层不属于所选楼宇" in response.data["floor"][0]
         assert not Room.objects.exists()
 
     def test_duplicate_number_in_a_building(self, world, staff):
         first = RoomFactory(unit=world.unit_a, number="301")
-        data = room_data(world.unit_a) | {"building": first.building_id, "floor": first.floor_id}
+        data = room_data(world.unit_a) | {"building": first.building_id, "floor_level": first.floor.level}
         refused(RoomForm, data, "number", "已有房间号 301", staff)
         assert Room.objects.count() == 1
 

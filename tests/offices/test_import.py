@@ -1,0 +1,72 @@
+"""Rooms by Excel (the core's registry import, validated row by row with RoomForm)."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook
+
+from offices.models import Room
+from tests.offices.factories import BuildingFactory, FloorFactory
+
+HEADER = ["楼宇", "楼层", "房间号", "用房类别", "用途", "使用面积（m²）", "使用单位", "使用人", "备注"]
+
+
+def xlsx(rows):
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    handle = io.BytesIO()
+    book.save(handle)
+    return SimpleUploadedFile("rooms.xlsx", handle.getvalue())
+
+
+@pytest.fixture
+def building(world):
+    building = BuildingFactory(unit=world.unit_a, code="JG0001")
+    FloorFactory(building=building, level=3)
+    return building
+
+
+@pytest.mark.django_db
+def test_rooms_import_by_building_code_and_floor_number(client, world, building):
+    client.force_login(world.staff("offices"))
+    unit = world.unit_a.name
+    upload = xlsx(
+        [
+            HEADER,
+            ["JG0001", 3, "301", "办公室用房", "办公室", 18, unit, None, None],
+            ["JG0001", 3, "302", "服务用房", "会议室", 60, unit, None, None],
+        ]
+    )
+    response = client.post(reverse("offices:room_import"), {"file": upload})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    rooms = Room.objects.order_by("number")
+    assert [(r.number, r.floor.level, r.usable_area, r.unit_id) for r in rooms] == [
+        ("301", 3, Decimal("18"), world.unit_a.pk),
+        ("302", 3, Decimal("60"), world.unit_a.pk),
+    ]
+
+
+@pytest.mark.django_db
+def test_bad_rows_name_row_and_column_and_save_nothing(client, world, building):
+    client.force_login(world.staff("offices"))
+    unit = world.unit_a.name
+    upload = xlsx(
+        [
+            HEADER,
+            ["JG0001", 3, "301", "办公室用房", "办公室", 18, unit, None, None],
+            ["JG0001", 3, "302", "花园", None, 18, unit, None, None],  # row 3: unknown class
+            ["JG0001", 9, "901", "办公室用房", "办公室", 18, unit, None, None],  # row 4: no 9th floor
+            ["JG0001", 3, "303", "办公室用房", "办公室", 0, unit, None, None],  # row 5: zero area
+            ["JG0001", 3, "301", "办公室用房", "办公室", 18, unit, None, None],  # row 6: 301 again
+        ]
+    )
+    response = client.post(reverse("offices:room_import"), {"file": upload})
+    assert response.status_code == 400
+    found = {(e.row, e.column) for e in response.context["errors"]}
+    assert {(3, "用房类别"), (4, "楼层"), (5, "使用面积（m²）")} <= found
+    assert any(e.row == 6 and "与第 2 行重复" in e.message for e in response.context["errors"]), found
+    assert not Room.objects.exists()
