@@ -1,6 +1,15 @@
 from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
 from vehicles import views
+from vehicles.models import Quota, Trip, Vehicle
+
+menu = [
+    (_("公务用车概览"), "vehicles:index", Vehicle),
+    (_("超编单位"), "vehicles:over_quota", Quota),
+    (_("闲置车辆"), "vehicles:idle", Vehicle),
+    (_("月度用车统计"), "vehicles:usage", Trip),
+]
 
 urlpatterns = [
     *views.VehicleViews.urls(),
