@@ -293,6 +293,6 @@ def index(request):
         (_("运行费用"), reverse("vehicles:runningcost_list")),
     ]
     if can(request.user, Trip, "add"):
-        links.insert(6, (_("导入平台行程"), reverse("vehicles:trip_import")))
+        links.insert(6, (_("导入平台行程"), reverse("vehicles:trip_platform_import")))
     context = {"figures": figures, "links": links, "year": year, "title": _("公务用车")}
     return render(request, "vehicles/index.html", context)

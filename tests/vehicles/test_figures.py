@@ -383,6 +383,7 @@ def test_the_desk_shows_figures_in_scope(client, fleet, world):
     figures = {m.key: value for m, value in response.context["figures"]}
     assert figures["vehicles.nev_share"] == 25.0 and figures["vehicles.fleet_size"] == 4
     assert "导入平台行程" not in response.content.decode()
+    assert reverse("vehicles:idle") in response.content.decode()  # the area's own pages are in the menu
     client.force_login(world.staff("vehicles"))
     assert "导入平台行程" in client.get(reverse("vehicles:index")).content.decode()
     assert client.get(reverse("vehicles:index"), {"year": "x"}).status_code == 200

@@ -172,7 +172,7 @@ class TestImport:
 class TestImportPage:
     def test_staff_import_and_errors_on_the_page(self, client, fleet, staff, world):
         client.force_login(staff)
-        url = reverse("vehicles:trip_import")
+        url = reverse("vehicles:trip_platform_import")
         assert client.get(url).status_code == 200
         bad = client.post(url, {"file": csv_file("E1,鄂A99999,,2022-03-02 10:00,2022-03-02 11:00,,,4,,,,")})
         assert bad.status_code == 400 and "第 2 行“车牌号”列" in bad.content.decode()
@@ -182,7 +182,7 @@ class TestImportPage:
     def test_liaison_and_leader_may_not_import(self, client, world):
         for user in (world.liaison_a, world.leader):
             client.force_login(user)
-            assert client.get(reverse("vehicles:trip_import")).status_code == 403
+            assert client.get(reverse("vehicles:trip_platform_import")).status_code == 403
 
 
 def body(platform_id, plate, start, end, **extra):
