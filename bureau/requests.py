@@ -81,10 +81,6 @@ def register(kind):
     return kind
 
 
-def kind_choices():
-    return [(k.key, k.title) for k in sorted(REGISTRY.values(), key=lambda k: k.key)]
-
-
 def kinds_for_areas(areas):
     return [k.key for k in REGISTRY.values() if k.area in areas]
 
