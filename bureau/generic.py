@@ -105,6 +105,11 @@ class ModelViews:
     detail_template = "generic/detail.html"
 
     @classmethod
+    def editable(cls, obj):
+        """Whether the record may still be edited at all (a published request may not)."""
+        return True
+
+    @classmethod
     def detail_context(cls, obj, user):
         """Extra context for the detail page (a subclass's figures, findings, actions)."""
         return {}
@@ -277,7 +282,11 @@ class DetailView(ConfigView):
         fields = [
             (label_of(model, n, self.config.labels), _detail_value(obj, n)) for n in self.config.fields_for_detail()
         ]
-        editable = self.config.has("edit") and model.objects.for_user(user, "change").filter(pk=obj.pk).exists()
+        editable = (
+            self.config.has("edit")
+            and self.config.editable(obj)
+            and model.objects.for_user(user, "change").filter(pk=obj.pk).exists()
+        )
         removable = self.config.has("delete") and model.objects.for_user(user, "delete").filter(pk=obj.pk).exists()
         panels = []
         for title, rel_model, fk, columns in self.config.related:

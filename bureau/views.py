@@ -180,6 +180,10 @@ class DataRequestViews(generic.ModelViews):
     actions = ("list", "detail", "add", "edit", "delete", "history", "export")
 
     @classmethod
+    def editable(cls, obj):
+        return obj.state == RequestState.DRAFT
+
+    @classmethod
     def detail_context(cls, obj, user):
         subs = obj.submissions.for_user(user, "view")
         counts = dict(subs.values_list("state").annotate(n=Count("pk")).order_by())

@@ -321,3 +321,28 @@ def test_liaison_fills_a_submission_from_the_excel_template(client, world):
     assert response.status_code == 400 and "Excel" in response.content.decode()
     sub.refresh_from_db()
     assert len(sub.rows) == 2
+
+
+@pytest.mark.django_db
+def test_a_published_request_offers_no_edit(client, world):
+    request = _published(world)
+    client.force_login(world.staff("offices"))
+    page = client.get(request.get_absolute_url())
+    assert (
+        page.status_code == 200 and reverse("bureau:datarequest_edit", args=[request.pk]) not in page.content.decode()
+    )
+    # A stale edit form is refused with the reason.
+    response = client.post(
+        reverse("bureau:datarequest_edit", args=[request.pk]),
+        {
+            "kind": "bureau.staff",
+            "title": "改名",
+            "year": 2022,
+            "frequency": "annual",
+            "deadline": "2023-03-31",
+            "grace_days": 15,
+            "units": [world.unit_a.pk],
+            "version": request.version,
+        },
+    )
+    assert response.status_code == 400 and "已发布" in response.content.decode()
