@@ -51,6 +51,8 @@ def environment(port=None):
         DJANGO_ALLOWED_HOSTS="127.0.0.1,testserver",
         DJANGO_SECURE_SSL_REDIRECT="False",
         LOG_LEVEL="ERROR",
+        # As in production: the workers share one cache (roles, liaison units, list pages).
+        REDIS_URL=env.get("BENCH_REDIS", "redis://127.0.0.1:6379/13"),
         # Keep each worker's connection for the whole run, so the CPU of its PostgreSQL backend can
         # be read per endpoint (the project's default, 60 s, would reconnect mid-run).
         DATABASE_CONN_MAX_AGE="600",
@@ -268,6 +270,9 @@ def main():
     import django
 
     started = time.perf_counter()
+    import redis
+
+    redis.Redis.from_url(os.environ["REDIS_URL"]).flushdb()  # no page or stamp of an earlier run
     reuse = args.reuse and database_exists()
     if not reuse:
         recreate_database()
@@ -290,6 +295,7 @@ def main():
     cases = [
         ("bare DRF endpoint", "/bench/bare/", None),
         ("plain DRF list of the unit (no scoping)", f"/bench/plain/{unit.pk}/?page_size=50", liaison_token),
+        (f"liaison list, computed every time ({unit.name})", "/bench/uncached/?page_size=50", liaison_token),
         (f"liaison list ({unit.name}, {args.persons // args.units} people)", path, liaison_token),
         (f"staff list (all {args.persons} people)", path, staff_token),
     ]

@@ -1,11 +1,12 @@
 """The project's URLs plus a bare DRF endpoint, for the API benchmark's gunicorn only."""
 
 from django.urls import path
-from rest_framework import generics, pagination, serializers
+from rest_framework import generics, mixins, pagination, serializers
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from bureau.api import PersonViewSet
 from bureau.models import Person
 from bureau.urls import urlpatterns as project_urls
 
@@ -54,8 +55,16 @@ class PlainList(generics.ListAPIView):
         return Person.objects.filter(unit_id=self.kwargs["unit"]).order_by("unit_id", "name")
 
 
+class UncachedPersons(PersonViewSet):
+    """The portal's person list computed on every request, as with LIST_CACHE_SECONDS=0."""
+
+    def list(self, request, *args, **kwargs):
+        return mixins.ListModelMixin.list(self, request, *args, **kwargs)
+
+
 urlpatterns = [
     path("bench/bare/", Bare.as_view()),
+    path("bench/uncached/", UncachedPersons.as_view({"get": "list"})),
     path("bench/plain/<int:unit>/", PlainList.as_view()),
     *project_urls,
 ]

@@ -11,7 +11,7 @@ from bureau import metrics, workflow
 from bureau.apiconf import scope_action
 from bureau.filtersets import DataRequestFilterSet, PersonFilterSet, SubmissionFilterSet, UnitFilterSet
 from bureau.models import DataRequest, Person, Submission, Unit
-from bureau.rest import ModelSerializer, ModelViewSet
+from bureau.rest import CachedList, ModelSerializer, ModelViewSet
 
 
 class UnitSerializer(ModelSerializer):
@@ -119,7 +119,7 @@ def _transition(run, body=None):
     return Response(body() if body else {"status": "ok"})
 
 
-class SubmissionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class SubmissionViewSet(CachedList, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
     """Read, and move through the workflow with the actions; never written directly."""
 
     queryset = Submission.objects.all()

@@ -12,7 +12,11 @@ class BureauConfig(AppConfig):
     verbose_name = _("基础信息")
 
     def ready(self):
-        from bureau import signals  # noqa: F401
+        from django.db.backends.signals import connection_created
+
+        from bureau import checks, signals, tablecache  # noqa: F401
+
+        connection_created.connect(tablecache.install)
 
         for config in apps.get_app_configs():
             if not config.name.startswith(("django.", "rest_framework")):

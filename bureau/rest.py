@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from bureau import audit
+from bureau import audit, tablecache
 from bureau.apiconf import scope_action
 from bureau.choices import AuditAction
 from bureau.models import Conflict
@@ -54,7 +54,14 @@ class ModelSerializer(serializers.ModelSerializer):
         return fields
 
 
-class ModelViewSet(viewsets.ModelViewSet):
+class CachedList:
+    """List pages from the shared cache until a table they read changes (bureau.tablecache)."""
+
+    def list(self, request, *args, **kwargs):
+        return tablecache.cached_list(self, request, lambda: super(CachedList, self).list(request, *args, **kwargs))
+
+
+class ModelViewSet(CachedList, viewsets.ModelViewSet):
     """Declare `queryset`, `serializer_class` and `filterset_class`; scoping, conflict detection
     and the rollback of writes that land outside the user's reach come from here."""
 

@@ -212,15 +212,15 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    "default": {"BACKEND": "bureau.cache.RedisCache", "LOCATION": REDIS_URL}
     if REDIS_URL
-    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 10_000}}
 }
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        "bureau.apiconf.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["bureau.apiconf.ScopedPermission"],
     "DEFAULT_FILTER_BACKENDS": ["bureau.apiconf.FilterBackend"],
@@ -266,6 +266,9 @@ IMPORT_MAX_RATIO = envint("IMPORT_MAX_RATIO", "100")
 IMPORT_MAX_MEMBERS = envint("IMPORT_MAX_MEMBERS", "500")
 # Larger list exports run as a background job with a progress page.
 EXPORT_SYNC_MAX_ROWS = envint("EXPORT_SYNC_MAX_ROWS", "5000")
+# API list pages are kept this long in the cache, and dropped at once when a table they read is
+# written (bureau.tablecache); 0 turns the cache off.
+LIST_CACHE_SECONDS = envint("LIST_CACHE_SECONDS", "300")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 LOGGING = {

@@ -34,8 +34,27 @@ def test_deploy_check_passes_with_production_settings():
         DJANGO_DEBUG="False",
         DJANGO_SECRET_KEY=secrets.token_urlsafe(60),
         DJANGO_ALLOWED_HOSTS="portal.example.gov.cn",
+        REDIS_URL="redis://127.0.0.1:6379/0",
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_deploy_check_wants_a_shared_cache():
+    env = os.environ | {
+        "DJANGO_DEBUG": "False",
+        "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
+        "DJANGO_ALLOWED_HOSTS": "portal.example.gov.cn",
+    }
+    env.pop("REDIS_URL", None)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0 and "bureau.W001" in result.stdout + result.stderr
 
 
 def test_no_secret_has_a_production_default():
@@ -132,3 +151,24 @@ def test_a_real_celery_worker_runs_a_task_through_redis(world, settings, tmp_pat
     finally:
         worker.terminate()
         worker.wait(timeout=30)
+
+
+def test_the_redis_cache_reuses_its_client_and_shares_stamps_between_processes():
+    """Two cache objects stand for two gunicorn workers: a stamp one writes, the other reads."""
+    from bureau.cache import RedisCache
+
+    url = os.environ.get("CELERY_TEST_BROKER", "redis://127.0.0.1:6379/14").rsplit("/", 1)[0] + "/15"
+    try:
+        first, second = RedisCache(url, {}), RedisCache(url, {})
+        first.set("probe", 1)
+    except Exception as exc:  # noqa: BLE001 - a missing Redis is a skip here, a failure in CI
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            raise
+        pytest.skip(f"Redis not reachable: {exc}")
+    assert first._cache.get_client() is first._cache.get_client()
+    key = f"written:test_{uuid.uuid4().hex}"
+    first.set(key, "a1", None)
+    assert second.get(key) == "a1"
+    first.set(key, "b2", None)
+    assert second.get_many([key]) == {key: "b2"}
+    first.delete(key)

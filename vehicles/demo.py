@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import connection, models
 from django.utils import timezone
 
+from bureau import tablecache
 from bureau.models import Person
 from vehicles.choices import (
     NEW_ENERGY,
@@ -321,6 +322,7 @@ def _copy(buffer):
     ):
         while chunk := buffer.read(1 << 20):
             copy.write(chunk)
+    tablecache.written(Trip._meta.db_table)  # COPY bypasses the cursor's execute
 
 
 def _insert(rows):

@@ -1,0 +1,142 @@
+"""Cache entries that stay valid exactly as long as the tables they were read from are unchanged.
+
+Every write statement Django sends gives its table a new stamp in the shared cache, at once and
+again when the transaction commits (a reader that looked between the two would have cached the old
+rows under the intermediate stamp). An entry records the stamps of the tables read to build it,
+taken before the reading began, and is served only while all of them are still current: a reader
+never gets data older than the last commit. The stamps live in the shared cache (Redis in
+production), so one worker's write reaches every worker.
+
+Used for API list pages (keyed by everything that decides what the caller may see: user, roles,
+liaison units, plus the query string, format, language and date) and for API tokens. Writes that
+do not go through a Django cursor's `execute` (COPY) must call `written(table)`; an entry's lifetime
+bounds anything else missed (another program writing the database).
+"""
+
+import hashlib
+import re
+import secrets
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+from django.utils import timezone, translation
+from rest_framework.response import Response
+
+from bureau.scoping import reach
+
+ANY = "*"  # stamped by writes whose table the statement does not name plainly (TRUNCATE, CTEs)
+WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+OTHER_WRITE = re.compile(r"\s*(?:TRUNCATE\b|WITH\b.*\b(?:INSERT|UPDATE|DELETE)\b)", re.IGNORECASE | re.DOTALL)
+READ = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)', re.IGNORECASE)
+
+# Per process and view: the tables its lists were seen to read. A page is kept only when every
+# table it read had its stamp taken before the reading began.
+KNOWN = {}
+
+
+def stamp_key(table):
+    return f"written:{table}"
+
+
+def written(*tables):
+    """Give these tables new stamps: every entry read from one of them is stale."""
+    cache.set_many({stamp_key(table): secrets.token_hex(8) for table in tables}, None)
+
+
+def watch_writes(execute, sql, params, many, context):
+    result = execute(sql, params, many, context)
+    match = WRITE.match(sql)
+    table = match[1] if match else ANY if OTHER_WRITE.match(sql) else None
+    if table is not None:
+        written(table)
+        db = context["connection"]
+        if db.in_atomic_block:
+            pending = db.__dict__.get("_written")
+            # Django replaces run_on_commit on commit, rollback and savepoint rollback: a new list
+            # means this transaction has no stamp queued yet.
+            if pending is None or pending[0] is not db.run_on_commit:
+                tables = set()
+                db.on_commit(lambda: written(*tables))
+                pending = db._written = (db.run_on_commit, tables)
+            pending[1].add(table)
+    return result
+
+
+def install(sender, connection, **kwargs):
+    """connection_created receiver: watch every connection's writes, once."""
+    if watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.append(watch_writes)
+
+
+@contextmanager
+def reading():
+    """The tables read by the queries run inside."""
+    tables = set()
+
+    def note(execute, sql, params, many, context):
+        tables.update(READ.findall(sql))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(note):
+        yield tables
+
+
+def fresh(key, tables):
+    """(value, stamps): the value kept under `key` if none of its tables changed since (else None),
+    and the current stamps of `tables`, to `keep` a value read after this call."""
+    keys = {stamp_key(table): table for table in tables}
+    found = cache.get_many([key, *keys])
+    entry = found.pop(key, None)
+    stamps = {keys[k]: v for k, v in found.items()}
+    if entry is not None and all(stamps.get(t) == s for t, s in entry["stamps"].items()):
+        return entry["value"], stamps
+    missing = tables - stamps.keys()
+    if missing:  # never record "no stamp": an evicted stamp would then look unchanged
+        new = {table: secrets.token_hex(8) for table in missing}
+        cache.set_many({stamp_key(t): s for t, s in new.items()}, None)
+        stamps |= new
+    return None, stamps
+
+
+def keep(key, value, read, stamps, seconds):
+    """Keep `value`, built from the tables `read`, if each of them was stamped before the reading."""
+    if read <= stamps.keys():
+        cache.set(key, {"stamps": {t: stamps[t] for t in read | {ANY}}, "value": value}, seconds)
+
+
+def page_key(view, request):
+    user = request.user
+    scope = reach(user)
+    parts = (
+        type(view).__module__,
+        type(view).__qualname__,
+        request.get_full_path(),
+        request.accepted_renderer.format,
+        translation.get_language(),
+        timezone.localdate(),
+        user.pk,
+        user.is_superuser,
+        scope["generation"],
+        sorted(scope["groups"]),
+        sorted(scope["units"]),
+    )
+    return "list:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
+def cached_list(view, request, build):
+    """`build()`'s response, or the same page from the cache while none of its tables changed."""
+    if not settings.LIST_CACHE_SECONDS:
+        return build()
+    key = page_key(view, request)
+    known = KNOWN.setdefault(type(view), {ANY, view.queryset.model._meta.db_table})
+    data, stamps = fresh(key, known)
+    if data is not None:
+        return Response(data)
+    with reading() as read:
+        response = build()
+    known |= read
+    if response.status_code == 200:
+        keep(key, response.data, read, stamps, settings.LIST_CACHE_SECONDS)
+    return response
