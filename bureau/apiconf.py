@@ -10,7 +10,7 @@ from rest_framework import authentication, pagination, permissions
 from rest_framework.authtoken.models import Token
 
 from bureau import tablecache
-from bureau.scoping import can
+from bureau.scoping import can, load_reach, reach_tables
 
 TOKEN_SECONDS = 300
 
@@ -69,23 +69,26 @@ class FilterBackend(DjangoFilterBackend):
 
 
 class TokenAuthentication(authentication.TokenAuthentication):
-    """DRF's token check, its answer kept in the cache while the token and user tables are
-    unchanged: a request then costs no query to learn who is asking. The password hash is not
-    kept; the user is rebuilt with it deferred."""
+    """DRF's token check, its answer (and what the user's roles reach) kept in the cache while the
+    token, user and role tables are unchanged: a request then costs one cache read and no query to
+    learn who is asking. The password hash is not kept; the user is rebuilt with it deferred."""
 
     def authenticate_credentials(self, key):
         user_model = get_user_model()
         fields = [f.attname for f in user_model._meta.concrete_fields if f.attname != "password"]
-        tables = {tablecache.ANY, Token._meta.db_table, user_model._meta.db_table}
+        tables = {Token._meta.db_table, user_model._meta.db_table, *reach_tables()}
         cache_key = "token:" + hashlib.blake2b(key.encode(), digest_size=16).hexdigest()
-        values, stamps = tablecache.fresh(cache_key, tables)
-        if values is None:
+        found, stamps = tablecache.fresh(cache_key, tables)
+        if found is None:
             with tablecache.reading() as read:
                 user, token = super().authenticate_credentials(key)
-            values = [getattr(user, f) for f in fields], token.created
-            tablecache.keep(cache_key, values, read, stamps, TOKEN_SECONDS)
+                user._reach = load_reach(user)
+            found = [getattr(user, f) for f in fields], token.created, user._reach
+            tablecache.keep(cache_key, found, read, stamps, TOKEN_SECONDS)
             return user, token
-        user = user_model.from_db(DEFAULT_DB_ALIAS, fields, values[0])
-        token = Token.from_db(DEFAULT_DB_ALIAS, ["key", "user_id", "created"], [key, user.pk, values[1]])
+        values, created, user_reach = found
+        user = user_model.from_db(DEFAULT_DB_ALIAS, fields, values)
+        user._reach = user_reach
+        token = Token.from_db(DEFAULT_DB_ALIAS, ["key", "user_id", "created"], [key, user.pk, created])
         token.user = user
         return user, token

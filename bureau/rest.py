@@ -1,14 +1,20 @@
 """API bases: a model's serializer and viewset are declarations on these."""
 
+import hashlib
+
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from bureau import audit, tablecache
 from bureau.apiconf import scope_action
 from bureau.choices import AuditAction
 from bureau.models import Conflict
+from bureau.scoping import reach
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -55,10 +61,46 @@ class ModelSerializer(serializers.ModelSerializer):
 
 
 class CachedList:
-    """List pages from the shared cache until a table they read changes (bureau.tablecache)."""
+    """List pages from the cache while no table they read has changed (bureau.tablecache), kept
+    per everything that decides what the caller may see: user, roles, permissions, liaison units."""
+
+    # Per process and view: the tables its lists were seen to read. A page is kept only when every
+    # table it read had its stamp taken before the reading began, so the first is not.
+    tables_read = None
 
     def list(self, request, *args, **kwargs):
-        return tablecache.cached_list(self, request, lambda: super(CachedList, self).list(request, *args, **kwargs))
+        if not settings.LIST_CACHE_SECONDS:
+            return super().list(request, *args, **kwargs)
+        cls = type(self)
+        if cls.__dict__.get("tables_read") is None:
+            cls.tables_read = {tablecache.ANY, self.queryset.model._meta.db_table}
+        key = self.page_key(request)
+        data, stamps = tablecache.fresh(key, cls.tables_read)
+        if data is not None:
+            return Response(data)
+        with tablecache.reading() as read:
+            response = super().list(request, *args, **kwargs)
+        cls.tables_read |= read
+        if response.status_code == 200:
+            tablecache.keep(key, response.data, read, stamps, settings.LIST_CACHE_SECONDS)
+        return response
+
+    def page_key(self, request):
+        user, scope = request.user, reach(request.user)
+        parts = (
+            type(self).__module__,
+            type(self).__qualname__,
+            request.get_full_path(),
+            request.accepted_renderer.format,
+            translation.get_language(),
+            timezone.localdate(),
+            user.pk,
+            user.is_superuser,
+            sorted(scope["groups"]),
+            sorted(scope["perms"]),
+            sorted(scope["units"]),
+        )
+        return "list:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
 
 class ModelViewSet(CachedList, viewsets.ModelViewSet):

@@ -7,7 +7,9 @@ actions the model opens to liaisons. Records are scoped through their unit forei
 through per-row grants.
 """
 
-from django.core.cache import cache
+from django.contrib.auth import get_user_model
+
+from bureau import tablecache
 
 ACTIONS = ("view", "add", "change", "delete")
 LIAISON_PERMISSION = "liaise_unit"
@@ -18,31 +20,37 @@ REACH_SECONDS = 300
 
 def reach(user):
     """What a user's roles give them: group names, the permissions of those groups and the units
-    they serve as liaison. Read once per user from the shared cache (Redis in production) and
-    dropped whenever a role, a group's permissions or a liaison grant changes (bureau.signals), so
-    a list request costs no permission queries.
+    they serve as liaison. Read once per user from the shared cache (Redis in production), valid
+    while the role, permission and grant tables are unchanged (bureau.tablecache), so a request
+    costs no permission queries. An API token brings it along (bureau.apiconf).
 
     Permissions come from roles (groups) only: the portal grants nothing to users directly."""
     if not user.is_authenticated:
         return {"groups": frozenset(), "perms": frozenset(), "units": frozenset()}
     cached = getattr(user, "_reach", None)
     if cached is None:
-        # One round trip: the user's entry and the generation that invalidates everyone's.
-        found = cache.get_many([GENERATION_KEY, reach_key(user.pk)])
-        generation = found.get(GENERATION_KEY, 0)
-        cached = found.get(reach_key(user.pk))
-        if cached is None or cached["generation"] != generation:
-            cached = load_reach(user) | {"generation": generation}
-            cache.set(reach_key(user.pk), cached, REACH_SECONDS)
-        user._reach = cached
+        cached = user._reach = tablecache.remember(
+            f"reach:{user.pk}", reach_tables(), lambda: load_reach(user), REACH_SECONDS
+        )
     return cached
 
 
-GENERATION_KEY = "reach:generation"
+def reach_tables():
+    from django.contrib.auth.models import Group, Permission
+    from django.contrib.contenttypes.models import ContentType
 
+    from bureau.models import UnitUserObjectPermission
 
-def reach_key(user_id):
-    return f"reach:{user_id}"
+    user_model = get_user_model()
+    models = (
+        Group,
+        Permission,
+        ContentType,
+        UnitUserObjectPermission,
+        user_model.groups.through,
+        Group.permissions.through,
+    )
+    return {tablecache.ANY, *(m._meta.db_table for m in models)}
 
 
 def load_reach(user):
@@ -61,17 +69,6 @@ def load_reach(user):
         )
     )
     return {"groups": groups, "perms": perms, "units": units}
-
-
-def forget_reach(user_id=None):
-    """Drop cached reach: one user's, or everyone's (a group's permissions changed)."""
-    if user_id is not None:
-        cache.delete(reach_key(user_id))
-        return
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        cache.set(GENERATION_KEY, 1, None)
 
 
 def user_unit_ids(user):

@@ -1,13 +1,10 @@
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate
 from django.dispatch import receiver
 
 from bureau import audit
 from bureau.choices import AuditAction
-from bureau.models import BaseModel, UnitUserObjectPermission
-from bureau.scoping import forget_reach
+from bureau.models import BaseModel
 
 
 @receiver(post_delete)
@@ -55,22 +52,3 @@ def sync_roles(sender, **kwargs):
         from bureau.roles import sync_groups
 
         sync_groups()
-
-
-@receiver(m2m_changed, sender=Group.permissions.through)
-def group_permissions_changed(sender, **kwargs):
-    forget_reach()
-
-
-@receiver(m2m_changed, sender=get_user_model().groups.through)
-def user_groups_changed(sender, instance, pk_set, reverse, **kwargs):
-    if reverse:  # group.user_set changed: the users are in pk_set
-        for pk in pk_set or ():
-            forget_reach(pk)
-    else:
-        forget_reach(instance.pk)
-
-
-@receiver([post_save, post_delete], sender=UnitUserObjectPermission)
-def liaison_grant_changed(sender, instance, **kwargs):
-    forget_reach(instance.user_id)

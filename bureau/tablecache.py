@@ -7,33 +7,23 @@ taken before the reading began, and is served only while all of them are still c
 never gets data older than the last commit. The stamps live in the shared cache (Redis in
 production), so one worker's write reaches every worker.
 
-Used for API list pages (keyed by everything that decides what the caller may see: user, roles,
-liaison units, plus the query string, format, language and date) and for API tokens. Writes that
+Used for what a user's roles reach (bureau.scoping), API tokens (bureau.apiconf) and API list
+pages (bureau.rest). Writes that
 do not go through a Django cursor's `execute` (COPY) must call `written(table)`; an entry's lifetime
 bounds anything else missed (another program writing the database).
 """
 
-import hashlib
 import re
 import secrets
 from contextlib import contextmanager
 
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.utils import timezone, translation
-from rest_framework.response import Response
-
-from bureau.scoping import reach
 
 ANY = "*"  # stamped by writes whose table the statement does not name plainly (TRUNCATE, CTEs)
 WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
 OTHER_WRITE = re.compile(r"\s*(?:TRUNCATE\b|WITH\b.*\b(?:INSERT|UPDATE|DELETE)\b)", re.IGNORECASE | re.DOTALL)
 READ = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)', re.IGNORECASE)
-
-# Per process and view: the tables its lists were seen to read. A page is kept only when every
-# table it read had its stamp taken before the reading began.
-KNOWN = {}
 
 
 def stamp_key(table):
@@ -106,37 +96,11 @@ def keep(key, value, read, stamps, seconds):
         cache.set(key, {"stamps": {t: stamps[t] for t in read | {ANY}}, "value": value}, seconds)
 
 
-def page_key(view, request):
-    user = request.user
-    scope = reach(user)
-    parts = (
-        type(view).__module__,
-        type(view).__qualname__,
-        request.get_full_path(),
-        request.accepted_renderer.format,
-        translation.get_language(),
-        timezone.localdate(),
-        user.pk,
-        user.is_superuser,
-        scope["generation"],
-        sorted(scope["groups"]),
-        sorted(scope["units"]),
-    )
-    return "list:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
-
-
-def cached_list(view, request, build):
-    """`build()`'s response, or the same page from the cache while none of its tables changed."""
-    if not settings.LIST_CACHE_SECONDS:
-        return build()
-    key = page_key(view, request)
-    known = KNOWN.setdefault(type(view), {ANY, view.queryset.model._meta.db_table})
-    data, stamps = fresh(key, known)
-    if data is not None:
-        return Response(data)
-    with reading() as read:
-        response = build()
-    known |= read
-    if response.status_code == 200:
-        keep(key, response.data, read, stamps, settings.LIST_CACHE_SECONDS)
-    return response
+def remember(key, tables, build, seconds):
+    """`build()`, kept under `key` while the `tables` it reads are unchanged."""
+    value, stamps = fresh(key, tables)
+    if value is None:
+        with reading() as read:
+            value = build()
+        keep(key, value, read, stamps, seconds)
+    return value
