@@ -260,7 +260,8 @@ def main():
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1, help="gunicorn sync workers")
     parser.add_argument("--requests", type=int, default=2000, help="per endpoint")
-    parser.add_argument("--seconds", type=float, default=30, help="time bound per endpoint")
+    parser.add_argument("--seconds", type=float, default=30, help="time bound per endpoint and round")
+    parser.add_argument("--rounds", type=int, default=5, help="endpoints take turns this many times")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="measure a database kept by an earlier --keep run")
     args = parser.parse_args()
@@ -301,26 +302,44 @@ def main():
     ]
     port = free_port()
     proc = start_gunicorn(port, args.workers)
-    results = []
+    # Endpoints take turns, a slice of the requests each per round, so that a change in what else
+    # the machine runs weighs on all of them alike.
+    totals = {label: {"done": 0, "errors": 0, "wall": 0.0, "latencies": [], "workers": 0.0, "pg": 0.0, "client": 0.0}
+              for label, _url, _token in cases}  # fmt: skip
+    pages = {}
     try:
         for label, url, token in cases:
             status, body = get(port, url, token)
-            page = json.loads(body)
-            assert status == 200 and len(page["results"]) == 50, (label, status, body[:200])
+            pages[label] = json.loads(body)
+            assert status == 200 and len(pages[label]["results"]) == 50, (label, status, body[:200])
             load(port, url, token, args.clients, 20 * args.clients, 10)  # warm every worker
-            pids = server_pids(proc.pid)
-            workers_before, pg_before = cpu_seconds(pids[0]), cpu_seconds(pids[1])
-            client_before = time.process_time()
-            done, errors, wall, latencies = load(port, url, token, args.clients, args.requests, args.seconds)
-            workers_cpu = (cpu_seconds(pids[0]) - workers_before) * 1000 / done
-            pg_cpu = (cpu_seconds(pids[1]) - pg_before) * 1000 / done
-            server_cpu = workers_cpu + pg_cpu
-            client_cpu = (time.process_time() - client_before) * 1000 / done
-            p50, p95, p99 = percentiles(latencies)
-            count = page["count"] if token else "—"
-            results.append((label, count, done, len(errors), done / wall, p50, p95, p99, server_cpu, client_cpu))
+        for _round in range(args.rounds):
+            for label, url, token in cases:
+                pids = server_pids(proc.pid)
+                workers_before, pg_before = cpu_seconds(pids[0]), cpu_seconds(pids[1])
+                client_before = time.process_time()
+                per_round = args.requests // args.rounds
+                done, errors, wall, latencies = load(port, url, token, args.clients, per_round, args.seconds)
+                total = totals[label]
+                total["workers"] += cpu_seconds(pids[0]) - workers_before
+                total["pg"] += cpu_seconds(pids[1]) - pg_before
+                total["client"] += time.process_time() - client_before
+                total["done"] += done
+                total["errors"] += len(errors)
+                total["wall"] += wall
+                total["latencies"] += latencies
+        results = []
+        for label, _url, token in cases:
+            total = totals[label]
+            done = total["done"]
+            workers_cpu, pg_cpu = total["workers"] * 1000 / done, total["pg"] * 1000 / done
+            server_cpu, client_cpu = workers_cpu + pg_cpu, total["client"] * 1000 / done
+            p50, p95, p99 = percentiles(total["latencies"])
+            count = pages[label]["count"] if token else "—"
+            rate = done / total["wall"]
+            results.append((label, count, done, total["errors"], rate, p50, p95, p99, server_cpu, client_cpu))
             print(
-                f"{label}: {done / wall:.0f} req/s, p95 {p95:.1f} ms, server CPU {server_cpu:.1f} ms a request"
+                f"{label}: {rate:.0f} req/s, p95 {p95:.1f} ms, server CPU {server_cpu:.1f} ms a request"
                 f" (gunicorn {workers_cpu:.1f}, PostgreSQL {pg_cpu:.1f})",
                 flush=True,
             )

@@ -4,10 +4,10 @@ import hashlib
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status, viewsets
-from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from bureau import audit, tablecache
@@ -69,20 +69,25 @@ class CachedList:
     tables_read = None
 
     def list(self, request, *args, **kwargs):
-        if not settings.LIST_CACHE_SECONDS:
+        # JSON only: the browsable API's HTML carries the session's CSRF token.
+        if not settings.LIST_CACHE_SECONDS or request.accepted_renderer.format != "json":
             return super().list(request, *args, **kwargs)
         cls = type(self)
         if cls.__dict__.get("tables_read") is None:
             cls.tables_read = {tablecache.ANY, self.queryset.model._meta.db_table}
         key = self.page_key(request)
-        data, stamps = tablecache.fresh(key, cls.tables_read)
-        if data is not None:
-            return Response(data)
+        found, stamps = tablecache.fresh(key, cls.tables_read)
+        if found is not None:
+            return HttpResponse(found[0], content_type=found[1])
         with tablecache.reading() as read:
             response = super().list(request, *args, **kwargs)
         cls.tables_read |= read
         if response.status_code == 200:
-            tablecache.keep(key, response.data, read, stamps, settings.LIST_CACHE_SECONDS)
+            response.add_post_render_callback(
+                lambda r: tablecache.keep(
+                    key, (r.content, r["Content-Type"]), read, stamps, settings.LIST_CACHE_SECONDS
+                )
+            )
         return response
 
     def page_key(self, request):

@@ -182,3 +182,17 @@ def test_a_user_from_the_token_cache_keeps_no_password_and_saves_none(world):
     user.first_name = "三"
     user.save()
     assert User.objects.get(pk=user.pk).check_password("s3cret-Pass")
+
+
+def test_only_json_pages_are_kept(api, world):
+    """The browsable API's HTML carries the session's CSRF token: computed every time."""
+    PersonFactory(unit=world.unit_a, name="张三")
+    api.force_authenticate(world.liaison_a)
+    api.get(PERSONS, HTTP_ACCEPT="text/html")
+    with CaptureQueriesContext(connection) as queries:
+        html = api.get(PERSONS, HTTP_ACCEPT="text/html")
+    assert html["Content-Type"].startswith("text/html") and len(queries) > 0
+    first = api.get(PERSONS)
+    again = api.get(PERSONS)
+    assert again["Content-Type"] == first["Content-Type"] == "application/json"
+    assert again.content == first.content
