@@ -2,7 +2,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import m2m_changed, post_delete, post_migrate
 from django.dispatch import receiver
 
-from bureau import audit
+from bureau import audit, tablecache
 from bureau.choices import AuditAction
 from bureau.models import BaseModel
 
@@ -44,6 +44,11 @@ def log_login_failed(sender, credentials, request=None, **kwargs):
     ip = audit.client_ip(request) if request is not None else None
     with audit.acting_as(None, ip, getattr(request, "path", "")):
         audit.record(AuditAction.LOGIN_FAILED, object_repr=str(credentials.get("username", ""))[:150])
+
+
+@receiver(post_migrate)
+def forget_cached_pages(sender, **kwargs):
+    tablecache.written(tablecache.ANY)  # a schema change is a change to every cached page
 
 
 @receiver(post_migrate)

@@ -79,6 +79,8 @@ def test_compose_file_runs_every_service():
         env = services[name]["environment"]
         assert env["DJANGO_SECRET_KEY"].startswith("${") and "postgres" in env["DATABASE_URL"]
         assert env["REDIS_URL"].startswith("redis://")
+    # Only entries with a lifetime may be evicted: never the broker's queues or the table stamps.
+    assert "volatile-lru" in services["redis"]["command"]
 
 
 @pytest.mark.django_db

@@ -196,3 +196,15 @@ def test_only_json_pages_are_kept(api, world):
     again = api.get(PERSONS)
     assert again["Content-Type"] == first["Content-Type"] == "application/json"
     assert again.content == first.content
+
+
+def test_migrate_drops_every_cached_page(api, world):
+    from django.core.management import call_command
+
+    PersonFactory(unit=world.unit_a, name="张三")
+    api.force_authenticate(world.liaison_a)
+    api.get(PERSONS)
+    call_command("migrate", "bureau", verbosity=0)
+    with CaptureQueriesContext(connection) as queries:
+        api.get(PERSONS)
+    assert any("bureau_person" in q["sql"] for q in queries.captured_queries)
