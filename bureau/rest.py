@@ -74,14 +74,14 @@ class CachedList:
             return super().list(request, *args, **kwargs)
         cls = type(self)
         if cls.__dict__.get("tables_read") is None:
-            cls.tables_read = {tablecache.ANY, self.queryset.model._meta.db_table}
+            cls.tables_read = frozenset({tablecache.ANY, self.queryset.model._meta.db_table})
         key = self.page_key(request)
         found, stamps = tablecache.fresh(key, cls.tables_read)
         if found is not None:
             return HttpResponse(found[0], content_type=found[1])
         with tablecache.reading() as read:
             response = super().list(request, *args, **kwargs)
-        cls.tables_read |= read
+        cls.tables_read = cls.tables_read | read  # a new set: other threads may be reading the old one
         if response.status_code == 200:
             response.add_post_render_callback(
                 lambda r: tablecache.keep(
