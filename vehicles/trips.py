@@ -6,10 +6,12 @@ scope), two trips of one vehicle overlapping in time, an odometer going backward
 in one file. A trip id already stored is updated, never duplicated.
 """
 
+import contextlib
 import csv
 import datetime
 import io
 import json
+import re
 import zoneinfo
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
@@ -420,26 +422,61 @@ def create(rows):
             [Trip._meta.db_table, len(rows)],
         )
         ids = [pk for (pk,) in cursor.fetchall()]
-    now = timezone.now()
-    common = {"created": now, "updated": now, "version": 1, "explained": False, "explanation": ""}
-    trip_lines, audit_lines = [], []
+    now = timezone.now().isoformat()
     # The same entries BaseQuerySet.bulk_create writes: who, when, and every field as created.
     template = audit.entry(AuditAction.CREATE, model=Trip)
-    template.time = now
     entry_fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
     entry_cells = [copy_text(f.get_db_prep_save(getattr(template, f.attname), connection)) for f in entry_fields]
+    entry_cells[[f.attname for f in entry_fields].index("time")] = now
     where = {f.attname: i for i, f in enumerate(entry_fields)}
-    for pk, row in zip(ids, rows, strict=True):
-        values = common | row | {"id": pk}
-        trip_lines.append("\t".join([copy_text(values[c]) for c in COPY_COLUMNS]))
-        changes = {c: [None, audit.plain(values[c])] for c in TRACKED if values[c] is not None}
-        entry_cells[where["object_id"]] = str(pk)
-        entry_cells[where["object_repr"]] = copy_text(row["platform_id"])
-        entry_cells[where["unit_id"]] = str(row["unit_id"])
-        entry_cells[where["changes"]] = copy_text(json.dumps(changes, ensure_ascii=False))
-        audit_lines.append("\t".join(entry_cells))
-    copy_lines(Trip._meta.db_table, COPY_COLUMNS, trip_lines)
-    copy_lines(AuditEntry._meta.db_table, [f.column for f in entry_fields], audit_lines)
+    at_id, at_repr, at_unit, at_changes = (where[f] for f in ("object_id", "object_repr", "unit_id", "changes"))
+    # Each row's values as audit.plain gives them (None for an empty odometer), written twice: as
+    # a COPY line of the trip and as the JSON of its entry. Per-row work is kept to plain dict and
+    # string operations: this loop is most of the import's Python time.
+    columns = [c for c in COPY_COLUMNS if c != "id"]
+    tracked = [c for c in TRACKED if c != "id"]
+    booleans = {"off_day", "night", "long_distance", "explained"}
+    common = {"created": now, "updated": now, "version": 1, "explained": False, "explanation": ""}
+    with copy_writer(Trip._meta.db_table, COPY_COLUMNS) as trip_lines:
+        audit_lines = []
+        for pk, row in zip(ids, rows, strict=True):
+            values = common | row
+            for f in ("start", "end"):
+                values[f] = values[f].isoformat()
+            for f in ("start_odometer", "end_odometer", "distance_km"):
+                if values[f] is not None:
+                    values[f] = str(values[f])
+            cells = [str(pk)]
+            for c in columns:
+                value = values[c]
+                if value is None:
+                    cells.append("\\N")
+                elif c in booleans:
+                    cells.append("t" if value else "f")
+                elif type(value) is str:
+                    cells.append(copy_str(value))
+                else:
+                    cells.append(str(value))
+            trip_lines.append("\t".join(cells))
+            changes = {"id": [None, pk]}
+            for c in tracked:
+                if values[c] is not None:
+                    changes[c] = [None, values[c]]
+            entry_cells[at_id] = str(pk)
+            entry_cells[at_repr] = copy_str(row["platform_id"])
+            entry_cells[at_unit] = str(row["unit_id"])
+            entry_cells[at_changes] = copy_str(JSON(changes))
+            audit_lines.append("\t".join(entry_cells))
+    with copy_writer(AuditEntry._meta.db_table, [f.column for f in entry_fields]) as lines:
+        lines.extend(audit_lines)
+
+
+JSON = json.JSONEncoder(ensure_ascii=False).encode
+NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
+
+
+def copy_str(text):
+    return text.translate(COPY_ESCAPES) if NEEDS_ESCAPE.search(text) else text
 
 
 def copy_text(value):
@@ -452,17 +489,43 @@ def copy_text(value):
         return value.isoformat()
     if isinstance(value, Jsonb):
         value = (value.dumps or json.dumps)(value.obj)
-    return str(value).translate(COPY_ESCAPES)
+    return copy_str(str(value))
 
 
-def copy_lines(table, columns, lines):
+class CopyBuffer(list):
+    """Lines for COPY, sent 5,000 at a time as they are added, so PostgreSQL works through them on
+    the other core while Python builds the next ones."""
+
+    def __init__(self, copy):
+        super().__init__()
+        self.copy = copy
+
+    def append(self, line):
+        super().append(line)
+        if len(self) == 5000:
+            self.flush()
+
+    def extend(self, lines):
+        for i in range(0, len(lines), 5000):
+            super().extend(lines[i : i + 5000])
+            self.flush()
+
+    def flush(self):
+        if self:
+            self.copy.write("\n".join(self) + "\n")
+            self.clear()
+
+
+@contextlib.contextmanager
+def copy_writer(table, columns):
     names = ", ".join(connection.ops.quote_name(c) for c in columns)
     with (
         connection.cursor() as cursor,
         cursor.copy(f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN") as copy,
     ):
-        for i in range(0, len(lines), 5000):
-            copy.write("\n".join(lines[i : i + 5000]) + "\n")
+        buffer = CopyBuffer(copy)
+        yield buffer
+        buffer.flush()
 
 
 def check_one(trip):
