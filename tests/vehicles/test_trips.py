@@ -165,7 +165,57 @@ class TestImport:
 
     def test_a_liaison_cannot_import_into_another_units_vehicle(self, fleet, world):
         errors = errors_of(world.liaison_a, GOOD[2])  # 鄂A10002 belongs to unit b
-        assert errors[0][1] == "车牌号"
+        assert errors == [(2, "车牌号", "车牌号“鄂A10002”不在车辆登记中（或不属于您的单位）。")]
+        assert not Trip.objects.exists()
+
+    def test_a_bad_last_row_saves_nothing(self, fleet, staff):
+        run(staff, GOOD[0])
+        entries = AuditEntry.objects.count()
+        lines = [
+            f"N{i},鄂A10002,,2022-05-{i + 1:02d} 09:00,2022-05-{i + 1:02d} 10:00,{100 * i},{100 * i + 50},,,,,"
+            for i in range(20)
+        ]
+        # the last row goes back to 1,800 km after row 21 ended at 1,950: found only against the others
+        lines.append("N20,鄂A10002,,2022-05-25 09:00,2022-05-25 10:00,1800,1900,,,,,")
+        errors = errors_of(staff, *lines)
+        assert errors == [(22, "起始里程", "里程 1800.0 小于第 21 行的结束里程 1950.0（里程倒退）。")]
+        assert Trip.objects.count() == 1 and AuditEntry.objects.count() == entries
+
+    def test_each_trip_has_the_entry_bulk_create_writes(self, fleet, staff):
+        """The COPY path writes the same audit entry as BaseQuerySet.bulk_create, text with
+        tabs, newlines, backslashes and quotes included."""
+        purpose = '会议\t"急"\\d'
+        lines = [
+            f'T1,鄂A10001,张\t三,2022-03-01 09:00,2022-03-01 10:30,1000,1030,,市政府,"江汉区\n二号",{purpose},SP-1',
+            "T2,鄂A10002,,2022-03-05 22:00,2022-03-05 23:00,,,350,,,,",
+        ]
+        run(staff, *lines)
+        t1 = Trip.objects.get(platform_id="T1")
+        assert (t1.driver, t1.destination, t1.purpose) == ("张\t三", "江汉区\n二号", '会议\t"急"\\d')
+        twins = [
+            Trip(
+                platform_id="W1", vehicle=fleet["a"], unit=fleet["a"].unit, driver="张\t三", start=at(2022, 3, 1, 9),
+                end=at(2022, 3, 1, 10, 30), start_odometer=Decimal("1000.0"), end_odometer=Decimal("1030.0"),
+                distance_km=Decimal("30.0"), origin="市政府", destination="江汉区\n二号", purpose=purpose,
+                approval_no="SP-1",
+            ),
+            # Saturday night, 350 km (over 300): every flag set, no odometers
+            Trip(
+                platform_id="W2", vehicle=fleet["b"], unit=fleet["b"].unit, start=at(2022, 3, 5, 22),
+                end=at(2022, 3, 5, 23), distance_km=Decimal("350.0"), off_day=True, night=True, long_distance=True,
+            ),
+        ]  # fmt: skip
+        Trip.objects.bulk_create(twins)
+        for imported, twin in zip(("T1", "T2"), ("W1", "W2"), strict=True):
+            entry, expected = (
+                AuditEntry.objects.get(content_type__model="trip", object_repr=name) for name in (imported, twin)
+            )
+            trip = Trip.objects.get(platform_id=imported)
+            assert (entry.action, entry.username, entry.unit_id) == ("create", staff.username, trip.unit_id)
+            assert entry.object_id == str(trip.pk)
+            ids = {"id": [None, trip.pk], "platform_id": [None, imported]}
+            assert entry.changes == expected.changes | ids
+        assert "start_odometer" not in entry.changes and entry.changes["night"] == [None, True]
 
 
 @pytest.mark.django_db
