@@ -278,6 +278,20 @@ class TestApi:
         assert response.status_code == 201, response.data
         assert response.data["unit"] == fleet["a"].unit_id and response.data["night"] is True
 
+    def test_single_trip_with_a_stored_platform_id_is_refused_on_the_field(self, api, fleet, staff):
+        api.force_authenticate(staff)
+        TripFactory(vehicle=fleet["a"], platform_id="S1", start=at(2022, 6, 1, 9), end=at(2022, 6, 1, 10))
+        again = {
+            "platform_id": "S1",
+            "vehicle": fleet["a"].pk,
+            "start": "2022-06-02T09:00:00+08:00",
+            "end": "2022-06-02T10:00:00+08:00",
+            "distance_km": "5",
+        }
+        response = api.post(self.url, again, format="json")
+        assert response.status_code == 400 and list(response.data) == ["platform_id"]
+        assert Trip.objects.filter(platform_id="S1").count() == 1
+
     def test_list_is_cursor_paginated_and_scoped(self, api, fleet, world):
         for hour in range(8, 14):
             TripFactory(vehicle=fleet["a"], start=at(2022, 7, 1, hour), end=at(2022, 7, 1, hour, 30))
