@@ -11,6 +11,7 @@ import csv
 import datetime
 import io
 import json
+import operator
 import re
 import zoneinfo
 from collections import defaultdict
@@ -55,6 +56,7 @@ FIELDS = [*TEXT_LIMITS, "start", "end", "start_odometer", "end_odometer", "dista
 UPDATED_FIELDS = [*FIELDS, "vehicle_id", "unit_id", "off_day", "night", "long_distance"]
 HEADER_OF = {name: names[0] for name, names in COLUMNS.items()}
 MAX_ERRORS = 200
+ONE_DAY = datetime.timedelta(days=1)
 
 
 class TripErrors(Exception):
@@ -112,11 +114,14 @@ def records(rows):
         missing.append(_("行驶里程（或起始、结束里程）"))
     if missing:
         raise TripErrors([(1, "", _("缺少列：%(cols)s。") % {"cols": "、".join(missing)})])
-    items = list(positions.items())
+    fields, pick, width = list(positions), operator.itemgetter(*positions.values()), max(positions.values()) + 1
     for number, row in enumerate(rows, start=2):
-        if not any(v not in (None, "") for v in row):
+        # any(row) settles almost every row at C speed; a row of only zeros and blanks is not empty
+        if not any(row) and all(v in (None, "") for v in row):
             continue
-        yield number, {field: row[i] if i < len(row) else None for field, i in items}
+        if len(row) < width:
+            row = [*row, *[None] * (width - len(row))]
+        yield number, dict(zip(fields, pick(row), strict=True))
 
 
 # Parsing one row ---------------------------------------------------------------------------------
@@ -276,6 +281,9 @@ class Flagger:
     def __init__(self, first_day, last_day, rules=None):
         self.rules = rules or Rules.current()
         self.off = CalendarDay.off_days(first_day, last_day) if self.rules else set()
+        if self.rules:  # looked up once: flags() runs for every imported trip
+            self.night_starts = datetime.time(self.rules.night_start)
+            self.night_hours = {hour for hour in range(24) if self.rules.is_night(hour)}
 
     def flags(self, start, end, distance_km):
         """(off_day, night, long_distance) of a trip."""
@@ -287,10 +295,10 @@ class Flagger:
         while day <= end.date():
             off_day = off_day or day in self.off
             # The trip reaches into the night of this day if it runs at night_start o'clock.
-            night_begins = datetime.datetime.combine(day, datetime.time(rules.night_start), TZ)
+            night_begins = datetime.datetime.combine(day, self.night_starts, TZ)
             night = night or start <= night_begins < end
-            day += datetime.timedelta(days=1)
-        night = night or rules.is_night(start.hour) or rules.is_night(end.hour)
+            day += ONE_DAY
+        night = night or start.hour in self.night_hours or end.hour in self.night_hours
         return off_day, night, distance_km > rules.long_trip_km
 
     def apply(self, trip):
@@ -352,8 +360,9 @@ def import_trips(items, user):
         if errors:
             raise TripErrors(sorted(errors, key=lambda e: e[0] or 0)[:MAX_ERRORS])
         existing = stored(list(seen))
-        days = [row[f].astimezone(TZ).date() for _number, row in rows for f in ("start", "end")]
-        flagger = Flagger(min(days), max(days))
+        # Every trip ends after it starts: the first start and the last end bound all the days.
+        first, last = min(row["start"] for _n, row in rows), max(row["end"] for _n, row in rows)
+        flagger = Flagger(first.astimezone(TZ).date(), last.astimezone(TZ).date())
         months = set()
         new, changed = [], []
         for _number, row in rows:

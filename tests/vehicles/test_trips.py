@@ -110,6 +110,13 @@ class TestImport:
         assert "倒退" in messages[7] and "第 2 行" in messages[8]
         assert not Trip.objects.exists()
 
+    def test_blank_rows_are_skipped_and_short_rows_read(self, fleet, staff):
+        short = "S1,鄂A10002,,2022-03-02 10:00,2022-03-02 11:00,,,4"  # no cells after 行驶里程
+        errors = errors_of(staff, GOOD[0], ",,,,,,,,,,,", short.replace("鄂A10002", "鄂A99999"))
+        assert [e[:2] for e in errors] == [(4, "车牌号")]  # the blank row 3 still counts
+        assert run(staff, GOOD[0], ",,,,,,,,,,,", "", short)["created"] == 2
+        assert Trip.objects.get(platform_id="S1").distance_km == 4
+
     def test_overlapping_trips_of_one_vehicle_are_refused(self, fleet, staff):
         errors = errors_of(
             staff,
