@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from psycopg.types.json import Jsonb
 
-from bureau import audit
+from bureau import audit, tablecache
 from bureau.choices import AuditAction
 from bureau.models import AuditEntry
 from vehicles.models import CalendarDay, Rules, Trip, Vehicle
@@ -558,6 +558,10 @@ def copy_writer(table, columns):
         buffer = CopyBuffer(copy)
         yield buffer
         buffer.flush()
+    # COPY does not pass the execute() that bureau.tablecache watches: stamp the table as it would,
+    # now and again on commit, so no cached page outlives the import.
+    tablecache.written(table)
+    transaction.on_commit(lambda: tablecache.written(table))
 
 
 def check_one(trip):

@@ -2,10 +2,12 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
+from bureau import tablecache
 from bureau.models import AuditEntry
 from tests.vehicles.factories import TripFactory, VehicleFactory, at
 from vehicles import trips
@@ -74,6 +76,20 @@ class TestImport:
         assert (entry.object_repr, entry.unit_id, entry.username) == ("P2", fleet["a"].unit_id, staff.username)
         assert entry.changes["platform_id"] == [None, "P2"] and entry.changes["distance_km"] == [None, "12.5"]
         assert "start_odometer" in entry.changes and "version" not in entry.changes
+
+    def test_cached_pages_of_trips_and_audit_are_stale_after_an_import(
+        self, fleet, staff, django_capture_on_commit_callbacks
+    ):
+        keys = [tablecache.stamp_key(t) for t in ("vehicles_trip", "bureau_auditentry")]
+        before = cache.get_many(keys)
+        with django_capture_on_commit_callbacks() as callbacks:
+            run(staff, *GOOD)
+        during = cache.get_many(keys)
+        assert len(during) == 2 and all(during[k] != before.get(k) for k in keys)
+        for callback in callbacks:
+            callback()
+        after = cache.get_many(keys)  # stamped again at commit: a read in between is not kept
+        assert len(after) == 2 and all(after[k] != during[k] for k in keys)
 
     def test_reimport_updates_instead_of_duplicating(self, fleet, staff, django_capture_on_commit_callbacks):
         run(staff, *GOOD)
