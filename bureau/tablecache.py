@@ -8,9 +8,9 @@ never gets data older than the last commit. The stamps live in the shared cache 
 production), so one worker's write reaches every worker.
 
 Used for what a user's roles reach (bureau.scoping), API tokens (bureau.apiconf) and API list
-pages (bureau.rest). Writes that
-do not go through a Django cursor's `execute` (COPY) must call `written(table)`; an entry's lifetime
-bounds anything else missed (another program writing the database).
+pages (bureau.rest). Writes that do not go through a Django cursor's `execute` (COPY) must call
+`changed(table)`; an entry's lifetime bounds anything else missed (another program writing the
+database).
 """
 
 import re
@@ -35,22 +35,26 @@ def written(*tables):
     cache.set_many({stamp_key(table): secrets.token_hex(8) for table in tables}, None)
 
 
+def changed(table, db=connection):
+    """A write to `table` on `db`: stamp it now, and again when the transaction commits."""
+    written(table)
+    if db.in_atomic_block:
+        pending = db.__dict__.get("_written")
+        # Django replaces run_on_commit on commit, rollback and savepoint rollback: a new list
+        # means this transaction has no stamp queued yet.
+        if pending is None or pending[0] is not db.run_on_commit:
+            tables = set()
+            db.on_commit(lambda: written(*tables))
+            pending = db._written = (db.run_on_commit, tables)
+        pending[1].add(table)
+
+
 def watch_writes(execute, sql, params, many, context):
     result = execute(sql, params, many, context)
     match = WRITE.match(sql)
     table = match[1] if match else ANY if OTHER_WRITE.match(sql) else None
     if table is not None:
-        written(table)
-        db = context["connection"]
-        if db.in_atomic_block:
-            pending = db.__dict__.get("_written")
-            # Django replaces run_on_commit on commit, rollback and savepoint rollback: a new list
-            # means this transaction has no stamp queued yet.
-            if pending is None or pending[0] is not db.run_on_commit:
-                tables = set()
-                db.on_commit(lambda: written(*tables))
-                pending = db._written = (db.run_on_commit, tables)
-            pending[1].add(table)
+        changed(table, context["connection"])
     return result
 
 

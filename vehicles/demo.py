@@ -322,7 +322,7 @@ def _copy(buffer):
     ):
         while chunk := buffer.read(1 << 20):
             copy.write(chunk)
-    tablecache.written(Trip._meta.db_table)  # COPY bypasses the cursor's execute
+    tablecache.changed(Trip._meta.db_table)  # COPY does not pass the execute() that tablecache watches
 
 
 def _insert(rows):

@@ -558,10 +558,7 @@ def copy_writer(table, columns):
         buffer = CopyBuffer(copy)
         yield buffer
         buffer.flush()
-    # COPY does not pass the execute() that bureau.tablecache watches: stamp the table as it would,
-    # now and again on commit, so no cached page outlives the import.
-    tablecache.written(table)
-    transaction.on_commit(lambda: tablecache.written(table))
+    tablecache.changed(table)  # COPY does not pass the execute() that bureau.tablecache watches
 
 
 def check_one(trip):
