@@ -12,6 +12,7 @@ import datetime
 import io
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 import openpyxl.xml
@@ -31,7 +32,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
+from python_calamine import CalamineWorkbook, SheetTypeEnum
 
+from bureau import bulk
 from bureau.excel import FORMULA_STARTS
 
 # openpyxl parses workbook parts with defusedxml only when it is installed; never run without it.
@@ -331,13 +334,101 @@ def validate_upload(uploaded_file, form_class, form_kwargs=None, columns=None, a
 
 
 def _read_xlsx(uploaded_file):
+    """(Excel row number, cell values) of the first worksheet. python-calamine reads it several
+    times faster than openpyxl, but builds the sheet as one dense grid from its first to its last
+    cell: a file with one value in A1 and one in XFD1048576 would ask for billions of cells. So the
+    cells' positions are checked first (`_sheet_extent`); a sheet whose grid would be large, or whose
+    cells cannot be checked that way, is streamed by openpyxl read-only instead."""
+    try:
+        extent = _sheet_extent(uploaded_file)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+        raise UploadRejected(_("文件已损坏，无法作为 Excel 文件打开。")) from exc
+    if extent is not None and extent[0] > limit("IMPORT_MAX_ROWS") + NOTES_ROW:
+        raise UploadRejected(_("行数超过上限 %(max)d 行，请分批导入。") % {"max": limit("IMPORT_MAX_ROWS")})
+    if extent is not None and extent[0] * extent[1] <= CALAMINE_MAX_CELLS:
+        return _read_calamine(uploaded_file)
+    return _read_openpyxl(uploaded_file)
+
+
+CALAMINE_MAX_CELLS = 2_000_000  # about 64 MB of calamine's grid (32 bytes a cell)
+CELL_TAG = re.compile(rb"<c[\s>/]")
+CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s>/]")
+
+
+def _sheet_extent(uploaded_file):
+    """(last row, last column) over the cells of every worksheet of the upload, or None when a cell
+    does not state its position as `<c r="B7"` (the attribute is optional; Excel and openpyxl write
+    it first). Streams the sheets' XML, whose total size `check_upload` has bounded."""
+    rows, columns = 0, 0
+    with zipfile.ZipFile(uploaded_file) as archive:
+        for member in archive.infolist():
+            if not (member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")):
+                continue
+            with archive.open(member) as handle:
+                tail = b""
+                while True:
+                    chunk = handle.read(1024 * 1024)
+                    data = tail + chunk
+                    cut = data.rfind(b"<") if chunk else len(data)  # a tag may go on in the next chunk
+                    data, tail = data[:cut], data[cut:]
+                    if PREFIXED_CELL.search(data):
+                        return None
+                    refs = CELL_REF.findall(data)
+                    if len(refs) != len(CELL_TAG.findall(data)):
+                        return None
+                    if refs:
+                        rows = max(rows, max(map(int, {r for _c, r in refs})))
+                        columns = max(columns, max(_column_number(c) for c in {c for c, _r in refs}))
+                    if not chunk:
+                        break
+    uploaded_file.seek(0)
+    return rows, columns
+
+
+def _column_number(letters):
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - 64  # bytes: "A" is 65
+    return number
+
+
+def _read_calamine(uploaded_file):
+    try:
+        workbook = CalamineWorkbook.from_filelike(uploaded_file)
+        first = next(i for i, m in enumerate(workbook.sheets_metadata) if m.typ == SheetTypeEnum.WorkSheet)
+        sheet = workbook.get_sheet_by_index(first)
+    except Exception as exc:  # whatever calamine trips on, the user gets the same answer
+        raise UploadRejected(_("文件无法读取：请用 Excel 打开检查后另存为 .xlsx 再上传。")) from exc
+    finally:
+        uploaded_file.seek(0)
+    # Rows come from row 1 on (empty ones included), so the count is Excel's row number; columns
+    # from the sheet's first used column, the same shift for every row. Values as openpyxl gives
+    # them: empty cells None, whole numbers int, dates datetime.
+    for number, values in enumerate(sheet.iter_rows(), start=1):
+        yield (
+            number,
+            tuple(
+                None
+                if v == ""
+                else int(v)
+                if type(v) is float and v.is_integer()
+                else datetime.datetime(v.year, v.month, v.day)
+                if type(v) is datetime.date
+                else v
+                for v in values
+            ),
+        )
+
+
+def _read_openpyxl(uploaded_file):
     try:
         workbook = load_workbook(uploaded_file, read_only=True, data_only=True)
     except Exception as exc:  # whatever openpyxl trips on, the user gets the same answer
         raise UploadRejected(_("文件无法读取：请用 Excel 打开检查后另存为 .xlsx 再上传。")) from exc
     try:
         sheet = workbook.worksheets[0]
-        if sheet.max_row and sheet.max_row > limit("IMPORT_MAX_ROWS") + 2:
+        if sheet.max_row and sheet.max_row > limit("IMPORT_MAX_ROWS") + NOTES_ROW:
             raise UploadRejected(_("行数超过上限 %(max)d 行，请分批导入。") % {"max": limit("IMPORT_MAX_ROWS")})
         # Read-only sheets yield missing rows as empty ones, so the count is Excel's row number.
         yield from enumerate(sheet.iter_rows(values_only=True), start=1)
@@ -534,7 +625,7 @@ def check_unique(records, rows, labels):
 class Records:
     """A registry import's validated rows, kept compact: per row a tuple of the instance's field
     values (and the many-to-many choices), not the instance and its cleaned data, so that
-    200,000 rows fit in memory. Instances are built again a chunk at a time when saving."""
+    200,000 rows fit in memory. They are saved from the tuples (bureau.bulk.insert)."""
 
     def __init__(self, model, many):
         self.model = model
@@ -548,12 +639,6 @@ class Records:
 
     def value(self, row, attname):
         return row.data[0][self.position[attname]]
-
-    def instance(self, row):
-        return self.model(**dict(zip(self.attnames, row.data[0], strict=True)))
-
-
-SAVE_CHUNK = 2000
 
 
 def import_registry(config, uploaded_file, user):
@@ -570,15 +655,11 @@ def import_registry(config, uploaded_file, user):
         errors += check_unique(records, rows, {c.name: c.label for c in columns})
     if errors:
         return [], sorted(errors, key=lambda e: e.row)
-    pks = []
     with transaction.atomic():
-        # One transaction, saved (and audited) a chunk at a time to bound memory.
-        for start in range(0, len(rows), SAVE_CHUNK):
-            chunk = rows[start : start + SAVE_CHUNK]
-            created = model.objects.bulk_create([records.instance(r) for r in chunk])
-            for i, field in enumerate(records.many):
-                _bulk_set(field, created, [r.data[1][i] for r in chunk])
-            pks.extend(obj.pk for obj in created)
+        # One transaction; records and audit entries written from the rows' tuples (bureau.bulk).
+        pks = bulk.insert(model, records.attnames, [r.data[0] for r in rows])
+        for i, field in enumerate(records.many):
+            _bulk_set(field, pks, [r.data[1][i] for r in rows])
         allowed = model.objects.for_user(user, "add")
         reachable = sum(allowed.filter(pk__in=pks[i : i + 5000]).count() for i in range(0, len(pks), 5000))
         if reachable != len(pks):
@@ -587,13 +668,11 @@ def import_registry(config, uploaded_file, user):
     return pks, []
 
 
-def _bulk_set(field, objs, targets):
+def _bulk_set(field, pks, targets):
     through = field.remote_field.through
     source, target = field.m2m_field_name(), field.m2m_reverse_field_name()
     links = [
-        through(**{f"{source}_id": obj.pk, f"{target}_id": t.pk})
-        for obj, ts in zip(objs, targets, strict=True)
-        for t in ts
+        through(**{f"{source}_id": pk, f"{target}_id": t.pk}) for pk, ts in zip(pks, targets, strict=True) for t in ts
     ]
     through.objects.bulk_create(links, batch_size=2000)
 

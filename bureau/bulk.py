@@ -1,0 +1,171 @@
+"""Audited bulk inserts from tuples: on PostgreSQL through COPY, elsewhere through bulk_create.
+
+At 100,000 rows Django's bulk_create of the records and of their AuditEntry rows spends most of its
+time building a model instance per row and per entry and adapting every parameter. `insert` writes
+both tables with COPY from the rows' values instead, and the entries carry what
+`BaseQuerySet.bulk_create` writes for each new record: who, when, the record's unit and every field
+as created (personal data masked).
+"""
+
+import datetime
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connections, models, transaction
+from django.db.models.base import ModelState
+from django.utils import timezone
+
+from bureau import audit
+from bureau.choices import AuditAction
+
+COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+CHUNK = 5000
+
+
+def copy_text(value):
+    """A value in PostgreSQL COPY text format."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    if isinstance(value, datetime.datetime):
+        return value.isoformat()
+    return str(value).translate(COPY_ESCAPES)
+
+
+def copy_lines(connection, table, columns, lines):
+    names = ", ".join(connection.ops.quote_name(c) for c in columns)
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN") as copy,
+    ):
+        for i in range(0, len(lines), CHUNK):
+            copy.write("\n".join(lines[i : i + CHUNK]) + "\n")
+
+
+def insert(model, attnames, rows, using="default"):
+    """Insert new records of a BaseModel, each given as a tuple of values for `attnames` (the
+    other fields take their defaults, `auto_now` fields the current time), with their audit
+    entries, in one transaction. Returns the new primary keys in the rows' order."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or not _copyable(model):
+        pks = []
+        with transaction.atomic(using=using):
+            for start in range(0, len(rows), CHUNK):
+                chunk = [model(**dict(zip(attnames, row, strict=True))) for row in rows[start : start + CHUNK]]
+                pks.extend(obj.pk for obj in model.objects.using(using).bulk_create(chunk))
+        return pks
+    opts = model._meta
+    fields = [f for f in opts.concrete_fields if not f.primary_key]
+    now = timezone.now()
+    given = {a: i for i, a in enumerate(attnames)}
+    # Per field: where its value comes from (the row, or a constant), and how it goes into COPY.
+    sources = []
+    for f in fields:
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
+            sources.append((None, now if isinstance(f, models.DateTimeField) else datetime.date.today()))
+        elif f.attname in given:
+            sources.append((given[f.attname], None))
+        else:
+            sources.append((None, f.get_default()))
+    prep = [_prep(f, connection) for f in fields]
+    masked = set(getattr(model, "audit_masked", ()))
+    # The audit snapshot: every concrete field but the untracked ones, the key included.
+    from bureau.models import UNTRACKED, AuditEntry
+
+    tracked = [(i, f.attname, f.attname in masked) for i, f in enumerate(fields) if f.attname not in UNTRACKED]
+    entry_fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+    template = audit.entry(AuditAction.CREATE, model=model)
+    template.time = now
+    entry_cells = [copy_text(f.get_db_prep_save(getattr(template, f.attname), connection)) for f in entry_fields]
+    where = {f.attname: i for i, f in enumerate(entry_fields)}
+    unit_field = getattr(model, "unit_field", None)
+    pk_name = opts.pk.attname
+    attnames_all = [f.attname for f in fields]
+    pks = []
+    with transaction.atomic(using=using):
+        for start in range(0, len(rows), CHUNK):
+            chunk = rows[start : start + CHUNK]
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                    [opts.db_table, opts.pk.column, len(chunk)],
+                )
+                ids = [pk for (pk,) in cursor.fetchall()]
+            record_lines, audit_lines = [], []
+            for pk, row in zip(ids, chunk, strict=True):
+                values = [row[i] if i is not None else constant for i, constant in sources]
+                record_lines.append("\t".join([str(pk), *[p(v) for p, v in zip(prep, values, strict=True)]]))
+                # What audit.snapshot and audit.diff({}, …) make of the new record.
+                changes = {pk_name: [None, pk]}
+                for i, attname, mask in tracked:
+                    value = audit.plain(values[i])
+                    if mask:
+                        value = audit.mask(value)
+                    if value is not None:
+                        changes[attname] = [None, value]
+                obj = _light(model, using, pk_name, pk, attnames_all, values)
+                entry_cells[where["object_id"]] = str(pk)
+                entry_cells[where["object_repr"]] = copy_text(str(obj)[:200])
+                entry_cells[where["unit_id"]] = copy_text(_unit_id(obj) if unit_field else None)
+                entry_cells[where["changes"]] = copy_text(
+                    json.dumps(dict(sorted(changes.items())), ensure_ascii=False, cls=DjangoJSONEncoder)
+                )
+                audit_lines.append("\t".join(entry_cells))
+            copy_lines(connection, opts.db_table, [opts.pk.column, *[f.column for f in fields]], record_lines)
+            copy_lines(connection, AuditEntry._meta.db_table, [f.column for f in entry_fields], audit_lines)
+            pks.extend(ids)
+    return pks
+
+
+SIMPLE_TYPES = {
+    "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "DateField", "DateTimeField",
+    "DecimalField", "FloatField", "ForeignKey", "IntegerField", "OneToOneField", "PositiveBigIntegerField",
+    "PositiveIntegerField", "PositiveSmallIntegerField", "SlugField", "SmallIntegerField", "TextField",
+    "EmailField", "URLField",
+}  # fmt: skip
+
+
+def _prep(field, connection):
+    """Value → COPY text for one field. Plain fields take the Python value as it is; others
+    (JSON, files, …) go through the field's own conversion first, as bulk_create would."""
+    target = field.target_field if field.many_to_one or field.one_to_one else field
+    if target.get_internal_type() in SIMPLE_TYPES and type(target).get_db_prep_save is models.Field.get_db_prep_save:
+        return copy_text
+    if isinstance(field, models.JSONField):
+        return lambda value: copy_text(None if value is None else json.dumps(value, cls=field.encoder))
+    return lambda value: copy_text(field.get_db_prep_save(value, connection))
+
+
+def _copyable(model):
+    """COPY needs a sequence-backed key and fields whose saved value is the value given: a field
+    with its own pre_save (other than auto_now) would change it, and a unit reached through a
+    relation would cost a query per row for the audit entry."""
+    pk = model._meta.pk
+    unit_field = getattr(model, "unit_field", None) or ""
+    if pk.get_internal_type() not in ("AutoField", "BigAutoField") or "__" in unit_field:
+        return False
+    for f in model._meta.concrete_fields:
+        own_pre_save = type(f).pre_save is not models.Field.pre_save
+        if own_pre_save and not isinstance(f, models.DateField):
+            return False
+    return True
+
+
+def _light(model, using, pk_name, pk, attnames, values):
+    """The saved record as an instance for its __str__ and unit, built without Model.__init__."""
+    obj = model.__new__(model)
+    obj.__dict__.update(zip(attnames, values, strict=True))
+    obj.__dict__[pk_name] = pk
+    obj._state = ModelState()
+    obj._state.adding, obj._state.db = False, using
+    return obj
+
+
+def _unit_id(obj):
+    from bureau.scoping import unit_of
+
+    try:
+        return unit_of(obj)
+    except Exception:  # as audit.entry: a dangling relation must not stop the write being logged
+        return None
