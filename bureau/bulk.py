@@ -39,8 +39,14 @@ def copy_lines(connection, table, columns, lines):
         connection.cursor() as cursor,
         cursor.copy(f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN") as copy,
     ):
-        for i in range(0, len(lines), CHUNK):
-            copy.write("\n".join(lines[i : i + CHUNK]) + "\n")
+        batch = []
+        for line in lines:
+            batch.append(line)
+            if len(batch) == 1000:
+                copy.write("\n".join(batch) + "\n")
+                batch = []
+        if batch:
+            copy.write("\n".join(batch) + "\n")
 
 
 def insert(model, attnames, rows, using="default"):
@@ -82,39 +88,45 @@ def insert(model, attnames, rows, using="default"):
     unit_field = getattr(model, "unit_field", None)
     pk_name = opts.pk.attname
     attnames_all = [f.attname for f in fields]
-    pks = []
+
+    def values_of(row):
+        return [row[i] if i is not None else constant for i, constant in sources]
+
+    def record_lines():
+        for pk, row in zip(pks, rows, strict=True):
+            yield "\t".join([str(pk), *[p(v) for p, v in zip(prep, values_of(row), strict=True)]])
+
+    def audit_lines():
+        for pk, row in zip(pks, rows, strict=True):
+            values = values_of(row)
+            # What audit.snapshot and audit.diff({}, …) make of the new record.
+            changes = {pk_name: [None, pk]}
+            for i, attname, mask in tracked:
+                value = audit.plain(values[i])
+                if mask:
+                    value = audit.mask(value)
+                if value is not None:
+                    changes[attname] = [None, value]
+            obj = _light(model, using, pk_name, pk, attnames_all, values)
+            entry_cells[where["object_id"]] = str(pk)
+            entry_cells[where["object_repr"]] = copy_text(str(obj)[:200])
+            entry_cells[where["unit_id"]] = copy_text(_unit_id(obj) if unit_field else None)
+            entry_cells[where["changes"]] = copy_text(
+                json.dumps(dict(sorted(changes.items())), ensure_ascii=False, cls=DjangoJSONEncoder)
+            )
+            yield "\t".join(entry_cells)
+
     with transaction.atomic(using=using):
-        for start in range(0, len(rows), CHUNK):
-            chunk = rows[start : start + CHUNK]
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [opts.db_table, opts.pk.column, len(chunk)],
-                )
-                ids = [pk for (pk,) in cursor.fetchall()]
-            record_lines, audit_lines = [], []
-            for pk, row in zip(ids, chunk, strict=True):
-                values = [row[i] if i is not None else constant for i, constant in sources]
-                record_lines.append("\t".join([str(pk), *[p(v) for p, v in zip(prep, values, strict=True)]]))
-                # What audit.snapshot and audit.diff({}, …) make of the new record.
-                changes = {pk_name: [None, pk]}
-                for i, attname, mask in tracked:
-                    value = audit.plain(values[i])
-                    if mask:
-                        value = audit.mask(value)
-                    if value is not None:
-                        changes[attname] = [None, value]
-                obj = _light(model, using, pk_name, pk, attnames_all, values)
-                entry_cells[where["object_id"]] = str(pk)
-                entry_cells[where["object_repr"]] = copy_text(str(obj)[:200])
-                entry_cells[where["unit_id"]] = copy_text(_unit_id(obj) if unit_field else None)
-                entry_cells[where["changes"]] = copy_text(
-                    json.dumps(dict(sorted(changes.items())), ensure_ascii=False, cls=DjangoJSONEncoder)
-                )
-                audit_lines.append("\t".join(entry_cells))
-            copy_lines(connection, opts.db_table, [opts.pk.column, *[f.column for f in fields]], record_lines)
-            copy_lines(connection, AuditEntry._meta.db_table, [f.column for f in entry_fields], audit_lines)
-            pks.extend(ids)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [opts.db_table, opts.pk.column, len(rows)],
+            )
+            pks = [pk for (pk,) in cursor.fetchall()]
+        # One COPY per table, its lines made as they are sent: PostgreSQL inserts (and indexes)
+        # while Python prepares the next lines, and no table's lines are all held in memory.
+        copy_lines(connection, opts.db_table, [opts.pk.column, *[f.column for f in fields]], record_lines())
+        copy_lines(connection, AuditEntry._meta.db_table, [f.column for f in entry_fields], audit_lines())
     return pks
 
 

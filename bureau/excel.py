@@ -44,7 +44,7 @@ class Columns:
     choice labels come from a dict, related names from a per-export cache filled a chunk at a time,
     and computed columns (properties, methods) from a light object carrying the row's fields."""
 
-    def __init__(self, model, names):
+    def __init__(self, model, names, reads=None):
         self.model = model
         self.names = names
         fields = {}
@@ -57,12 +57,18 @@ class Columns:
         self.computed = any(f is None for f in fields.values())
         self.many = [n for n, f in fields.items() if f is not None and f.many_to_many]
         # Computed and many-to-many columns need an object, and a computed column may read any
-        # field: then the whole row is fetched.
-        self.whole = self.computed or bool(self.many)
+        # field: then the whole row is fetched, unless every computed column says what it reads.
+        self.objects = self.computed or bool(self.many)
+        reads = reads or {}
+        self.whole = self.objects and not all(n in reads for n, f in fields.items() if f is None)
         if self.whole:
             self.attnames = [f.attname for f in model._meta.concrete_fields]
         else:
-            self.attnames = list(dict.fromkeys(f.attname for f in fields.values() if not f.many_to_many))
+            needed = [f for f in fields.values() if f is not None and not f.many_to_many]
+            needed += [model._meta.get_field(r) for n, f in fields.items() if f is None for r in reads[n]]
+            if self.many:
+                needed.append(model._meta.pk)
+            self.attnames = list(dict.fromkeys(f.attname for f in needed))
         # Related records by key, shared by the rows of the whole export (units repeat).
         self.fk = {f.attname: f for f in fields.values() if f is not None and f.many_to_one}
         self.related = {attname: {} for attname in self.fk}
@@ -115,7 +121,7 @@ class Columns:
                 related.update(
                     field.related_model._base_manager.in_bulk(missing, field_name=field.target_field.attname)
                 )
-        objs = self._objects(chunk) if self.whole else [None] * len(chunk)
+        objs = self._objects(chunk) if self.objects else [None] * len(chunk)
         for row, obj in zip(chunk, objs, strict=True):
             yield [get(row, obj) for get in getters]
 
@@ -168,7 +174,7 @@ def export_columns(config):
 
 
 def export_rows(config, queryset, columns):
-    return Columns(config.model, columns).rows(queryset)
+    return Columns(config.model, columns, getattr(config, "computed_reads", None)).rows(queryset)
 
 
 def write_workbook(config, queryset, handle, progress=None):

@@ -95,6 +95,9 @@ class ModelViews:
     columns = ()
     detail_fields = None
     labels = {}
+    # Computed columns (properties) and the fields each reads: the export then fetches those
+    # fields only, instead of whole rows.
+    computed_reads = {}
     select_related = ()
     prefetch_related = ()
     ordering = None

@@ -22,6 +22,8 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models, transaction
+from django.db.models import signals
+from django.db.models.base import ModelState
 from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -246,6 +248,10 @@ class LookupField(forms.Field):
     def to_python(self, value):
         if value in (None, ""):
             return [] if self.multiple else None
+        if not self.multiple:
+            obj = self.index.get(str(value).strip())
+            if obj is not None and obj is not AMBIGUOUS:
+                return obj  # the usual cell, one name: no need to split it
         found = [self.find(text) for text in LIST_SEPARATORS.split(str(value)) if text.strip()]
         return found if self.multiple else found[0]
 
@@ -530,8 +536,25 @@ def _rebind(form, data):
     form._errors = None
     form.__dict__.pop("changed_data", None)
     if isinstance(form, forms.ModelForm):
-        form.instance = form._meta.model()
+        form.instance = _blank(form._meta.model, form.__dict__.setdefault("_blank", {}))
     return form
+
+
+def _blank(model, cache):
+    """A new instance as `model()` builds it, copied from one built once per file: Model.__init__
+    per row cost as much as validating a field. Callable defaults are called again for each copy
+    (no row shares a mutable default); a model with init signals is built the ordinary way."""
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return model()
+    if not cache:
+        cache["values"] = model().__dict__
+        cache["callable"] = [f for f in model._meta.concrete_fields if f.has_default() and callable(f.default)]
+    obj = model.__new__(model)
+    obj.__dict__ = cache["values"].copy()
+    obj._state = ModelState()
+    for f in cache["callable"]:
+        obj.__dict__[f.attname] = f.get_default()
+    return obj
 
 
 def _import_form(form_class, lookups):

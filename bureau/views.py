@@ -37,6 +37,7 @@ class PersonViews(generic.ModelViews):
     filterset = PersonFilterSet
     columns = ("name", "unit", "rank", "id_number_masked")
     labels = {"id_number_masked": "身份证号"}
+    computed_reads = {"id_number_masked": ("id_number",)}
     detail_fields = ("name", "unit", "rank", "id_number", "user")
 
 

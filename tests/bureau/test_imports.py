@@ -1,5 +1,6 @@
 """Excel in: templates, the upload checks, row validation by the record's own form, all-or-nothing."""
 
+import datetime
 import importlib.util
 import io
 import zipfile
@@ -66,6 +67,7 @@ def never_parsed(monkeypatch):
         raise AssertionError("the upload was parsed")
 
     monkeypatch.setattr(imports, "load_workbook", refuse)
+    monkeypatch.setattr(imports, "CalamineWorkbook", refuse)
 
 
 # The template ---------------------------------------------------------------------------------------
@@ -415,3 +417,90 @@ def test_a_name_shared_by_two_units_asks_for_the_full_name_or_code(world):
     )
     created, errors = import_registry(PersonViews, upload, world.admin)
     assert errors == [] and {p.unit for p in Person.objects.filter(pk__in=created)} == {first}
+
+
+# The reader ------------------------------------------------------------------------------------------
+
+
+def test_calamine_reads_the_values_openpyxl_reads():
+    """Text, whole and decimal numbers, dates, date-times, booleans, empty cells, quoted formula
+    text: the fast reader gives the values, typed, that openpyxl read-only gives."""
+    rows = [
+        ["文本", 42, 2.5, datetime.date(2022, 3, 31), datetime.datetime(2022, 3, 31, 10, 5), True, None, "'=1+2"],
+        [None, 420102198001010011, -7, None, None, False, "", "x"],
+    ]
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    workbook.active["D1"].number_format = "yyyy-mm-dd"
+    handle = io.BytesIO()
+    workbook.save(handle)
+    upload = SimpleUploadedFile("t.xlsx", handle.getvalue())
+    fast, slow = list(imports._read_calamine(upload)), list(imports._read_openpyxl(upload))
+    assert fast == [(n, tuple(v)) for n, v in slow]
+    assert fast[0][1][:6] == (
+        "文本",
+        42,
+        2.5,
+        datetime.datetime(2022, 3, 31),
+        datetime.datetime(2022, 3, 31, 10, 5),
+        True,
+    )
+    assert type(fast[0][1][1]) is int and fast[1][1][2] == -7 and fast[1][1][6] is None
+
+
+def test_calamine_rows_keep_excel_numbers_with_an_empty_first_column_and_blank_rows(world):
+    """Row numbers are Excel's, and columns line up, when the sheet's first column is empty (the
+    reader's grid starts at the first used cell) and rows are blank."""
+    upload = xlsx(
+        [
+            [None, *PERSON_HEADER],
+            [None, "张三", "甲单位", "局（处）级以下", id_number()],
+            [],
+            [None, "李四", "甲单位", "不存在的职级", id_number()],
+        ]
+    )
+    created, errors = import_registry(PersonViews, upload, world.admin)
+    assert created == []
+    assert [(e.row, e.column) for e in errors] == [(4, "职级")]
+    assert "不存在的职级" in errors[0].message
+
+
+def test_import_reads_with_calamine_not_openpyxl(world, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise AssertionError("openpyxl read the upload")
+
+    monkeypatch.setattr(imports, "load_workbook", refuse)
+    created, errors = import_registry(
+        PersonViews, xlsx([PERSON_HEADER, ["张三", "甲单位", "局（处）级以下", id_number()]]), world.admin
+    )
+    assert not errors and len(created) == 1
+
+
+def test_a_sparse_sheet_is_streamed_by_openpyxl(world, monkeypatch):
+    """A value far to the right would make calamine's grid rows × 16,384 cells: such a sheet is
+    read by openpyxl read-only instead, with the same result."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("calamine read a sheet whose grid is too large")
+
+    monkeypatch.setattr(imports, "CalamineWorkbook", refuse)
+    upload = xlsx([PERSON_HEADER, ["张三", "甲单位", "局（处）级以下", id_number()]])
+    workbook = load_workbook(io.BytesIO(upload.read()))
+    workbook.active["XFD200"] = "远处的单元格"  # 200 rows x 16,384 columns > CALAMINE_MAX_CELLS
+    handle = io.BytesIO()
+    workbook.save(handle)
+    assert imports._sheet_extent(io.BytesIO(handle.getvalue())) == (200, 16384)
+    _created, errors = import_registry(PersonViews, SimpleUploadedFile("s.xlsx", handle.getvalue()), world.admin)
+    # Row 200 holds a value outside the template's columns only: its required cells are missing.
+    assert [(e.row, e.column) for e in errors] == [(200, "姓名"), (200, "单位"), (200, "职级")]
+
+
+def test_a_cell_far_down_is_refused_before_reading(world, never_parsed):
+    upload = xlsx([PERSON_HEADER, ["张三", "甲单位", "局（处）级以下", id_number()]])
+    workbook = load_workbook(io.BytesIO(upload.read()))
+    workbook.active["A1048576"] = "x"
+    handle = io.BytesIO()
+    workbook.save(handle)
+    with pytest.raises(UploadRejected, match="行数超过上限"):
+        import_registry(PersonViews, SimpleUploadedFile("d.xlsx", handle.getvalue()), world.admin)
