@@ -18,6 +18,7 @@ from django.utils import timezone
 from bureau import audit
 from bureau.choices import AuditAction
 
+PLAIN = {str, int, bool, float, type(None)}  # audit.plain keeps these as they are
 COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 CHUNK = 5000
 
@@ -79,14 +80,20 @@ def insert(model, attnames, rows, using="default"):
     # The audit snapshot: every concrete field but the untracked ones, the key included.
     from bureau.models import UNTRACKED, AuditEntry
 
-    tracked = [(i, f.attname, f.attname in masked) for i, f in enumerate(fields) if f.attname not in UNTRACKED]
+    # In the snapshot's key order, so that the JSON needs no sorting per row; None marks the key.
+    tracked = sorted(
+        [(i, f.attname, f.attname in masked) for i, f in enumerate(fields) if f.attname not in UNTRACKED]
+        + [(None, opts.pk.attname, False)],
+        key=lambda t: t[1],
+    )
     entry_fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
     template = audit.entry(AuditAction.CREATE, model=model)
     template.time = now
     entry_cells = [copy_text(f.get_db_prep_save(getattr(template, f.attname), connection)) for f in entry_fields]
     where = {f.attname: i for i, f in enumerate(entry_fields)}
+    # The record's unit (unit_of): the record itself, one of its fields, or none.
     unit_field = getattr(model, "unit_field", None)
-    pk_name = opts.pk.attname
+    unit_at = None if unit_field in (None, "pk") else [f.name for f in fields].index(unit_field)
     attnames_all = [f.attname for f in fields]
 
     def values_of(row):
@@ -100,20 +107,21 @@ def insert(model, attnames, rows, using="default"):
         for pk, row in zip(pks, rows, strict=True):
             values = values_of(row)
             # What audit.snapshot and audit.diff({}, …) make of the new record.
-            changes = {pk_name: [None, pk]}
+            changes = {}
             for i, attname, mask in tracked:
-                value = audit.plain(values[i])
+                value = pk if i is None else values[i]
+                if type(value) not in PLAIN:
+                    value = audit.plain(value)
                 if mask:
                     value = audit.mask(value)
                 if value is not None:
                     changes[attname] = [None, value]
-            obj = _light(model, using, pk_name, pk, attnames_all, values)
+            obj = _light(model, using, opts.pk.attname, pk, attnames_all, values)
             entry_cells[where["object_id"]] = str(pk)
             entry_cells[where["object_repr"]] = copy_text(str(obj)[:200])
-            entry_cells[where["unit_id"]] = copy_text(_unit_id(obj) if unit_field else None)
-            entry_cells[where["changes"]] = copy_text(
-                json.dumps(dict(sorted(changes.items())), ensure_ascii=False, cls=DjangoJSONEncoder)
-            )
+            if unit_field:
+                entry_cells[where["unit_id"]] = copy_text(pk if unit_at is None else values[unit_at])
+            entry_cells[where["changes"]] = copy_text(json.dumps(changes, ensure_ascii=False, cls=DjangoJSONEncoder))
             yield "\t".join(entry_cells)
 
     with transaction.atomic(using=using):
@@ -151,11 +159,15 @@ def _prep(field, connection):
 
 def _copyable(model):
     """COPY needs a sequence-backed key and fields whose saved value is the value given: a field
-    with its own pre_save (other than auto_now) would change it, and a unit reached through a
-    relation would cost a query per row for the audit entry."""
+    with its own pre_save (other than auto_now) would change it; and the audit entry's unit must
+    be the record or one of its foreign keys (a unit reached further would cost a query per row)."""
     pk = model._meta.pk
-    unit_field = getattr(model, "unit_field", None) or ""
-    if pk.get_internal_type() not in ("AutoField", "BigAutoField") or "__" in unit_field:
+    unit_field = getattr(model, "unit_field", None)
+    if pk.get_internal_type() not in ("AutoField", "BigAutoField"):
+        return False
+    if unit_field not in (None, "pk") and unit_field not in {
+        f.name for f in model._meta.concrete_fields if f.many_to_one
+    }:
         return False
     for f in model._meta.concrete_fields:
         own_pre_save = type(f).pre_save is not models.Field.pre_save
@@ -165,19 +177,10 @@ def _copyable(model):
 
 
 def _light(model, using, pk_name, pk, attnames, values):
-    """The saved record as an instance for its __str__ and unit, built without Model.__init__."""
+    """The saved record as an instance, for its __str__, built without Model.__init__."""
     obj = model.__new__(model)
     obj.__dict__.update(zip(attnames, values, strict=True))
     obj.__dict__[pk_name] = pk
     obj._state = ModelState()
     obj._state.adding, obj._state.db = False, using
     return obj
-
-
-def _unit_id(obj):
-    from bureau.scoping import unit_of
-
-    try:
-        return unit_of(obj)
-    except Exception:  # as audit.entry: a dangling relation must not stop the write being logged
-        return None

@@ -301,6 +301,10 @@ def validate_upload(uploaded_file, form_class, form_kwargs=None, columns=None, a
         # The dropdown as the form scoped it for this user, read once for the whole file.
         field = row_form.fields[name]
         row_form.fields[name] = LookupField(field, _lookup_index(field.queryset))
+    for column in columns:
+        if column.kind in ("choice", "lookup"):
+            field = row_form.fields[column.name]
+            field.clean = _remembering(field.clean)
     lines = _read_xlsx(uploaded_file) if kind == "xlsx" else _read_csv(uploaded_file)
     header = next(lines, None)
     if header is None:
@@ -524,6 +528,27 @@ def _default(form, column):
     if column.kind == "bool":
         return "true" if value else "false"
     return "" if value is None else value
+
+
+def _remembering(clean):
+    """A dropdown field's `clean`, remembered per cell value: the same few labels (units, ranks)
+    repeat down a file, and cleaning one depends on nothing but the value and the choices, which
+    are fixed for the file. Errors and lists are not remembered."""
+    results = {}
+
+    def cached(value):
+        try:
+            return results[value]
+        except KeyError:
+            pass
+        except TypeError:  # an unhashable value
+            return clean(value)
+        result = clean(value)
+        if not isinstance(result, list) and len(results) < 10_000:
+            results[value] = result
+        return result
+
+    return cached
 
 
 def _rebind(form, data):
