@@ -22,6 +22,8 @@ from openpyxl.styles import Font
 
 # A cell that starts with one of these would be read by Excel as a formula (CSV/formula injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_FIRST = frozenset(FORMULA_STARTS)
+AS_IS = frozenset({int, float, bool, type(None)})  # values safe() returns unchanged
 PROGRESS_EVERY = 2000
 
 
@@ -61,16 +63,17 @@ class Columns:
         self.objects = self.computed or bool(self.many)
         reads = reads or {}
         self.whole = self.objects and not all(n in reads for n, f in fields.items() if f is None)
+        read = [model._meta.get_field(r) for n, f in fields.items() if f is None for r in reads.get(n, ())]
         if self.whole:
             self.attnames = [f.attname for f in model._meta.concrete_fields]
         else:
-            needed = [f for f in fields.values() if f is not None and not f.many_to_many]
-            needed += [model._meta.get_field(r) for n, f in fields.items() if f is None for r in reads[n]]
+            needed = [f for f in fields.values() if f is not None and not f.many_to_many] + read
             if self.many:
                 needed.append(model._meta.pk)
             self.attnames = list(dict.fromkeys(f.attname for f in needed))
-        # Related records by key, shared by the rows of the whole export (units repeat).
-        self.fk = {f.attname: f for f in fields.values() if f is not None and f.many_to_one}
+        # Related records by key, shared by the rows of the whole export (units repeat), for
+        # related columns and for the relations computed columns read.
+        self.fk = {f.attname: f for f in [*fields.values(), *read] if f is not None and f.many_to_one}
         self.related = {attname: {} for attname in self.fk}
 
     def getter(self, name):
@@ -121,12 +124,36 @@ class Columns:
                 related.update(
                     field.related_model._base_manager.in_bulk(missing, field_name=field.target_field.attname)
                 )
-        objs = self._objects(chunk) if self.objects else [None] * len(chunk)
-        for row, obj in zip(chunk, objs, strict=True):
+        if self.many:
+            for row, obj in zip(chunk, self._objects(chunk), strict=True):
+                yield [get(row, obj) for get in getters]
+        elif self.objects:
+            yield from self._through_one_object(chunk, getters)
+        else:
+            for row in chunk:
+                yield [get(row, None) for get in getters]
+
+    def _through_one_object(self, chunk, getters):
+        """Computed columns (and no many-to-many one): one instance, refilled with each row's
+        fields before the row's cells are read; building an instance per row cost more than all
+        the other columns. What a column left on it (a cached property, a related record) is
+        dropped before the next row."""
+        obj = self.model.__new__(self.model)
+        obj._state = state = ModelState()
+        state.adding, state.db = False, self.db
+        fields = obj.__dict__
+        base = set(fields) | set(self.layout)
+        fks = [(self.layout.index(a), f.name, self.related[a]) for a, f in self.fk.items()]
+        for row in chunk:
+            if len(fields) > len(base):
+                for key in [k for k in fields if k not in base]:
+                    del fields[key]
+            fields.update(zip(self.layout, row, strict=True))
+            state.fields_cache = {name: related[row[i]] for i, name, related in fks if row[i] in related}
             yield [get(row, obj) for get in getters]
 
     def _objects(self, chunk):
-        """Rows as instances for computed and many-to-many columns, built without from_db."""
+        """Rows as instances for many-to-many columns (prefetched together), built without from_db."""
         objs = []
         for row in chunk:
             obj = self.model.__new__(self.model)
@@ -164,7 +191,13 @@ def write_rows(sheet, headers, rows):
     sheet.append(header_cells)
     count = 0
     for row in rows:
-        sheet.append([safe(v) for v in row])
+        # safe() for each cell, with its two commonest answers (plain text, a number) inline.
+        sheet.append(
+            [
+                ("'" + v if v[:1] in FORMULA_FIRST else v) if type(v) is str else v if type(v) in AS_IS else safe(v)
+                for v in row
+            ]
+        )
         count += 1
     return count
 

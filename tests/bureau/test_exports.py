@@ -1,17 +1,21 @@
 """Excel out: scoped, filtered, formula-safe, typed cells; large exports become jobs."""
 
 import datetime
+import functools
 import io
 import zipfile
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from bureau.choices import JobState
-from bureau.excel import FORMULA_STARTS, export_response, safe
+from bureau.excel import FORMULA_STARTS, export_response, export_rows, safe
 from bureau.generic import ModelViews
 from bureau.models import Job, Person, Unit
+from bureau.validators import mask_id_number
 from bureau.views import PersonViews, UnitViews
 from tests.factories import PersonFactory, UnitFactory
 
@@ -153,3 +157,35 @@ def test_many_to_many_and_computed_columns(world):
     assert set(row[1].value.split("、")) == {str(world.unit_a), str(world.unit_b)}
     assert row[2].value == "test.kind"  # a property of the record (an unregistered kind shows its key)
     assert row[3].value == "年度"
+
+
+def test_computed_columns_read_each_rows_own_fields(world, monkeypatch):
+    """Computed columns that declare what they read get only those fields, row by row, with the
+    related records they read from the export's cache (no query per row), and nothing a column
+    cached on one row is seen on the next."""
+    label = functools.cached_property(lambda self: f"{self.name}@{self.unit.name}")
+    label.__set_name__(Person, "label")
+    monkeypatch.setattr(Person, "label", label, raising=False)
+    config = type(
+        "LabelViews",
+        (ModelViews,),
+        {
+            "columns": ("name", "label", "id_number_masked"),
+            "computed_reads": {"label": ("name", "unit"), "id_number_masked": ("id_number",)},
+        },
+    )
+    config.model = Person  # set after class creation: not registered as Person's pages
+
+    def export(n):
+        people = [PersonFactory(unit=(world.unit_a, world.unit_b)[i % 2], name=f"人{i}") for i in range(n)]
+        people[-1].id_number = ""
+        people[-1].save()
+        queryset = Person.objects.filter(pk__in=[p.pk for p in people]).order_by("pk")
+        with CaptureQueriesContext(connection) as queries:
+            rows = list(export_rows(config, queryset, config.columns))
+        expected = [[p.name, f"{p.name}@{p.unit.name}", mask_id_number(p.id_number)] for p in people]
+        assert rows == expected
+        assert rows[-1][2] == "" and rows[0][1] == "人0@甲单位" and rows[1][1] == "人1@乙单位"
+        return len(queries)
+
+    assert export(2) == export(7)
