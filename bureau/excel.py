@@ -25,6 +25,12 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_FIRST = frozenset(FORMULA_STARTS)
 AS_IS = frozenset({int, float, bool, type(None)})  # values safe() returns unchanged
 PROGRESS_EVERY = 2000
+# Fields whose values plain() returns unchanged (no yes/no, record or structure to turn into text).
+AS_STORED = frozenset(
+    {"CharField", "TextField", "SlugField", "EmailField", "URLField", "IntegerField", "BigIntegerField"}
+    | {"SmallIntegerField", "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField"}
+    | {"DecimalField", "FloatField", "DateField", "DateTimeField", "AutoField", "BigAutoField"}
+)
 
 
 def sync_max_rows():
@@ -75,6 +81,7 @@ class Columns:
         # related columns and for the relations computed columns read.
         self.fk = {f.attname: f for f in [*fields.values(), *read] if f is not None and f.many_to_one}
         self.related = {attname: {} for attname in self.fk}
+        self.names_of = {attname: {} for attname in self.fk}  # their str(), made once each
 
     def getter(self, name):
         field = self.fields[name]
@@ -95,8 +102,10 @@ class Columns:
             labels = {value: str(label) for value, label in field.flatchoices}
             return lambda row, obj: labels.get(row[index], row[index])
         if field.many_to_one:
-            related = self.related[field.attname]
-            return lambda row, obj: str(related[row[index]]) if row[index] in related else None
+            names = self.names_of[field.attname]
+            return lambda row, obj: names.get(row[index])
+        if field.get_internal_type() in AS_STORED:
+            return lambda row, obj: row[index]
         return lambda row, obj: plain(row[index])
 
     def rows(self, queryset):
@@ -121,17 +130,16 @@ class Columns:
             missing = {row[index] for row in chunk if row[index] is not None} - related.keys()
             if missing:
                 field = self.fk[attname]
-                related.update(
-                    field.related_model._base_manager.in_bulk(missing, field_name=field.target_field.attname)
-                )
+                found = field.related_model._base_manager.in_bulk(missing, field_name=field.target_field.attname)
+                related.update(found)
+                self.names_of[attname].update((key, str(obj)) for key, obj in found.items())
+        # The chunk's cells are made all at once, then written: faster than a row at a time
+        # between openpyxl's writes.
         if self.many:
-            for row, obj in zip(chunk, self._objects(chunk), strict=True):
-                yield [get(row, obj) for get in getters]
-        elif self.objects:
-            yield from self._through_one_object(chunk, getters)
-        else:
-            for row in chunk:
-                yield [get(row, None) for get in getters]
+            return [[get(row, obj) for get in getters] for row, obj in zip(chunk, self._objects(chunk), strict=True)]
+        if self.objects:
+            return list(self._through_one_object(chunk, getters))
+        return [[get(row, None) for get in getters] for row in chunk]
 
     def _through_one_object(self, chunk, getters):
         """Computed columns (and no many-to-many one): one instance, refilled with each row's
