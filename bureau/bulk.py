@@ -13,6 +13,7 @@ import json
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, transaction
 from django.db.models.base import ModelState
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from bureau import audit
@@ -184,3 +185,11 @@ def _light(model, using, pk_name, pk, attnames, values):
     obj._state = ModelState()
     obj._state.adding, obj._state.db = False, using
     return obj
+
+
+def count_among(queryset, pks):
+    """How many of `pks` the queryset holds. On PostgreSQL the keys go as one array parameter:
+    Django's `pk__in` of 100,000 keys cost a second of building parameters."""
+    if queryset.db and connections[queryset.db].vendor == "postgresql":
+        return queryset.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (list(pks),))).count()
+    return sum(queryset.filter(pk__in=pks[i : i + 5000]).count() for i in range(0, len(pks), 5000))

@@ -708,9 +708,7 @@ def import_registry(config, uploaded_file, user):
         pks = bulk.insert(model, records.attnames, [r.data[0] for r in rows])
         for i, field in enumerate(records.many):
             _bulk_set(field, pks, [r.data[1][i] for r in rows])
-        allowed = model.objects.for_user(user, "add")
-        reachable = sum(allowed.filter(pk__in=pks[i : i + 5000]).count() for i in range(0, len(pks), 5000))
-        if reachable != len(pks):
+        if bulk.count_among(model.objects.for_user(user, "add"), pks) != len(pks):
             # Rows saved outside the user's reach: undo everything, whatever the forms allowed.
             raise PermissionDenied
     return pks, []

@@ -65,3 +65,12 @@ def test_pks_come_back_in_the_rows_order(world):
     assert [Person.objects.get(pk=pk).name for pk in pks] == [f"人员{i}" for i in range(7)]
     entries = AuditEntry.objects.filter(action="create", content_type__model="person", object_id__in=map(str, pks))
     assert sorted(int(e.object_id) for e in entries) == pks
+
+
+def test_count_among_counts_only_the_given_keys_in_the_queryset(world):
+    rows = [("甲人", world.unit_a.pk, Rank.BELOW_BUREAU, ""), ("乙人", world.unit_b.pk, Rank.BELOW_BUREAU, "")] * 3
+    pks = bulk.insert(Person, ["name", "unit_id", "rank", "id_number"], rows)
+    other = Person.objects.create(name="不在其中", unit=world.unit_a, rank=Rank.BELOW_BUREAU)
+    assert bulk.count_among(Person.objects.filter(unit=world.unit_a), pks) == 3
+    assert bulk.count_among(Person.objects.all(), pks) == 6
+    assert bulk.count_among(Person.objects.all(), [*pks[:2], other.pk]) == 3
