@@ -14,7 +14,6 @@ import re
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connections, models, transaction
 from django.db.models.base import ModelState
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from bureau import audit
@@ -197,8 +196,19 @@ def _light(model, using, pk_name, pk, attnames, values):
 
 
 def count_among(queryset, pks):
-    """How many of `pks` the queryset holds. On PostgreSQL the keys go as one array parameter:
-    Django's `pk__in` of 100,000 keys cost a second of building parameters."""
-    if queryset.db and connections[queryset.db].vendor == "postgresql":
-        return queryset.filter(pk__in=RawSQL("SELECT unnest(%s::bigint[])", (list(pks),))).count()
-    return sum(queryset.filter(pk__in=pks[i : i + 5000]).count() for i in range(0, len(pks), 5000))
+    """How many of the keys `pks` the queryset holds, asked as ranges of consecutive keys: keys
+    drawn from a sequence at once nearly always form one run, and `pk__in` of 100,000 keys cost a
+    second of building parameters and ~12 MB."""
+    runs = []
+    for pk in sorted(pks):
+        if runs and pk == runs[-1][1] + 1:
+            runs[-1][1] = pk
+        else:
+            runs.append([pk, pk])
+    total = 0
+    for start in range(0, len(runs), 500):
+        condition = models.Q()
+        for low, high in runs[start : start + 500]:
+            condition |= models.Q(pk__range=(low, high))
+        total += queryset.filter(condition).count()
+    return total

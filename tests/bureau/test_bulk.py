@@ -74,3 +74,13 @@ def test_count_among_counts_only_the_given_keys_in_the_queryset(world):
     assert bulk.count_among(Person.objects.filter(unit=world.unit_a), pks) == 3
     assert bulk.count_among(Person.objects.all(), pks) == 6
     assert bulk.count_among(Person.objects.all(), [*pks[:2], other.pk]) == 3
+
+
+def test_count_among_with_gaps_between_the_keys(world):
+    pks = [
+        p.pk
+        for p in (Person.objects.create(name=f"人{i}", unit=world.unit_a, rank=Rank.BELOW_BUREAU) for i in range(5))
+    ]
+    # Keys 1, 3, 4 of 5: two runs, and the keys between them are not counted.
+    assert bulk.count_among(Person.objects.all(), [pks[4], pks[1], pks[3]]) == 3
+    assert bulk.count_among(Person.objects.all(), []) == 0
