@@ -25,7 +25,7 @@ from django.db import models, transaction
 from django.db.models import signals
 from django.db.models.base import ModelState
 from django.http import HttpResponse, HttpResponseRedirect
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
@@ -37,7 +37,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
 from bureau import bulk
-from bureau.excel import FORMULA_STARTS
+from bureau.excel import FORMULA_STARTS, PROGRESS_EVERY
 
 # openpyxl parses workbook parts with defusedxml only when it is installed; never run without it.
 if not openpyxl.xml.DEFUSEDXML:
@@ -291,7 +291,11 @@ def parse_upload(uploaded_file, form_class, form_kwargs=None, columns=None, allo
     return [r.data for r in rows], errors
 
 
-def validate_upload(uploaded_file, form_class, form_kwargs=None, columns=None, allow_csv=False, keep=None):
+def validate_upload(
+    uploaded_file, form_class, form_kwargs=None, columns=None, allow_csv=False, keep=None, progress=None
+):
+    """As parse_upload; `keep(form)` chooses what is kept of a valid row, `progress(rows read)` is
+    called every few thousand rows."""
     kind = check_upload(uploaded_file, allow_csv)
     form_kwargs = form_kwargs or {}
     columns = columns if columns is not None else columns_for_form(form_class, form_kwargs=form_kwargs)
@@ -322,6 +326,8 @@ def validate_upload(uploaded_file, form_class, form_kwargs=None, columns=None, a
             continue
         if len(rows) + len(errors) >= limit("IMPORT_MAX_ROWS"):
             raise UploadRejected(_("行数超过上限 %(max)d 行，请分批导入。") % {"max": limit("IMPORT_MAX_ROWS")})
+        if progress is not None and number % PROGRESS_EVERY == 0:
+            progress(number)
         data, row_errors = dict(defaults), []
         for i, column, convert in converters:
             value = values[i] if i < len(values) else None
@@ -394,6 +400,18 @@ def _sheet_extent(uploaded_file):
                         break
     uploaded_file.seek(0)
     return rows, columns
+
+
+def data_rows(uploaded_file):
+    """About how many rows an upload holds below the header and notes rows, before it is read:
+    from the cells' positions (checked as for reading), 0 when they cannot be told."""
+    if check_upload(uploaded_file) != "xlsx":
+        return 0
+    try:
+        extent = _sheet_extent(uploaded_file)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
+        return 0  # the import itself refuses it, with its message
+    return max(0, extent[0] - NOTES_ROW) if extent else 0
 
 
 def _column_number(letters):
@@ -689,14 +707,17 @@ class Records:
         return row.data[0][self.position[attname]]
 
 
-def import_registry(config, uploaded_file, user):
+def import_registry(config, uploaded_file, user, progress=None):
     """All or nothing: validate every row with the registry's form as `user`, then save every row
-    in one transaction. Returns (the new records' ids, errors); with errors nothing is saved."""
+    in one transaction. Returns (the new records' ids, errors); with errors nothing is saved.
+    `progress(rows read)` is called every few thousand rows."""
     model = config.model
     form_kwargs = {"user": user}
     columns = columns_for_form(config.form, form_kwargs=form_kwargs)
     records = Records(model, [f for f in model._meta.many_to_many if any(f.name == c.name for c in columns)])
-    rows, errors = validate_upload(uploaded_file, config.form, form_kwargs, columns, keep=records.keep)
+    rows, errors = validate_upload(
+        uploaded_file, config.form, form_kwargs, columns, keep=records.keep, progress=progress
+    )
     if not errors and not rows:
         errors = [RowError(NOTES_ROW + 1, "", _("文件中没有数据行。"))]
     if rows:
@@ -827,8 +848,14 @@ class ImportView(LoginRequiredMixin, View):
         form = UploadForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.show(form, status=400)
+        upload = form.cleaned_data["file"]
         try:
-            created, errors = import_registry(self.config, form.cleaned_data["file"], request.user)
+            if data_rows(upload) > limit("IMPORT_SYNC_MAX_ROWS"):
+                # A large file is imported by a background job; its page shows the progress.
+                from bureau.jobs import start_import
+
+                return redirect("jobs:detail", pk=start_import(self.config, upload, request).pk)
+            created, errors = import_registry(self.config, upload, request.user)
         except UploadRejected as exc:
             form.add_error("file", str(exc))
             return self.show(form, status=400)

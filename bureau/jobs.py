@@ -1,4 +1,4 @@
-"""Long-running work (large exports, the annual workbook): progress pages and downloads.
+"""Long-running work (large exports and imports, the annual workbook): progress pages and downloads.
 
 A job is seen by the user who started it; jobs of the kinds in `SHARED_KINDS` also by holders of
 the kind's permission (past annual workbooks are the bureau's, not one person's). Anyone else gets
@@ -11,6 +11,7 @@ import tempfile
 from celery import shared_task
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.files import File
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, JsonResponse, QueryDict
@@ -87,6 +88,67 @@ def export_list(job_id):
         Job.objects.filter(pk=job.pk).update(
             state=JobState.FAILED, error=_("导出失败，请稍后重试或联系管理员。"), finished=timezone.now()
         )
+    return job_id
+
+
+IMPORT = "import"
+ERRORS_SHOWN = 50
+
+
+def start_import(config, upload, request):
+    """A background import of `upload` into `config`'s registry, as the requesting user. The file
+    is kept only until the job has read it (it holds personal data)."""
+    opts = config.model._meta
+    ctx = audit.current()
+    job = Job.objects.create(
+        kind=IMPORT,
+        title=_("导入：%(name)s") % {"name": opts.verbose_name_plural},
+        user=request.user,
+        # The audit entries name the request the file came with, as a direct import's do.
+        params={"app": opts.app_label, "model": opts.model_name, "ip": ctx.ip, "path": ctx.path},
+    )
+    upload.seek(0)
+    job.file.save(f"{job.pk}-import.xlsx", upload, save=True)
+    import_upload.delay(job.pk)
+    return job
+
+
+@shared_task
+def import_upload(job_id):
+    from django.apps import apps
+
+    from bureau.generic import registry
+    from bureau.imports import UploadRejected, data_rows, import_registry
+
+    job = Job.objects.get(pk=job_id)
+    result = {"state": JobState.FAILED, "finished": timezone.now()}
+    try:
+        user = get_user_model().objects.get(pk=job.user_id, is_active=True)
+        config = registry()[apps.get_model(job.params["app"], job.params["model"])]
+        with job.file.open("rb") as handle, audit.acting_as(user, job.params["ip"], job.params["path"]):
+            upload = File(handle, name=job.file.name)
+            total = data_rows(upload)
+            job.report(0, total)
+            created, errors = import_registry(config, upload, user, progress=lambda n: job.report(min(n, total), total))
+        if errors:
+            shown = "；".join(
+                _("第 %(row)d 行%(column)s：%(message)s")
+                % {"row": e.row, "column": f"「{e.column}」" if e.column else "", "message": e.message}
+                for e in errors[:ERRORS_SHOWN]
+            )
+            result["error"] = _("共 %(n)d 处错误，全部数据均未导入。%(shown)s") % {"n": len(errors), "shown": shown}
+        else:
+            result.update(state=JobState.DONE, done=len(created), total=len(created))
+    except UploadRejected as exc:
+        result["error"] = str(exc)
+    except PermissionDenied:
+        result["error"] = _("文件中有您无权导入的记录，全部数据均未导入。")
+    except Exception:
+        logger.exception("import job %s failed", job_id)
+        result["error"] = _("导入失败，请稍后重试或联系管理员。")
+    finally:
+        job.file.delete(save=False)
+        Job.objects.filter(pk=job.pk).update(file="", **result)
     return job_id
 
 

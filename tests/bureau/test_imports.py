@@ -17,10 +17,10 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from bureau import imports
-from bureau.choices import Rank, UnitKind
+from bureau.choices import JobState, Rank, UnitKind
 from bureau.forms import PersonForm
 from bureau.imports import RowError, UploadRejected, check_upload, import_registry, parse_upload
-from bureau.models import AuditEntry, Person, Unit
+from bureau.models import AuditEntry, Job, Person, Unit
 from bureau.requests import RowForm
 from bureau.views import PersonViews, UnitViews
 from tests.factories import PersonFactory, UnitFactory, id_number, uscc
@@ -504,3 +504,51 @@ def test_a_cell_far_down_is_refused_before_reading(world, never_parsed):
     workbook.save(handle)
     with pytest.raises(UploadRejected, match="行数超过上限"):
         import_registry(PersonViews, SimpleUploadedFile("d.xlsx", handle.getvalue()), world.admin)
+
+
+# Large files: a background job -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+
+
+def test_a_large_upload_becomes_a_job_with_the_same_result(client, world, settings, _media):
+    settings.IMPORT_SYNC_MAX_ROWS = 1  # the file's 4 rows count as 2 below a header and notes row
+    client.force_login(world.liaison_a)
+    rows = [[f"后台{i}", "甲单位", "局（处）级以下", id_number()] for i in range(3)]
+    response = client.post(import_url(PersonViews), {"file": xlsx([PERSON_HEADER, *rows])})
+    job = Job.objects.get(kind="import", user=world.liaison_a)
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=[job.pk])
+    # Tests run tasks at once (no broker): the job has run.
+    assert (job.state, job.done, job.total, job.error) == (JobState.DONE, 3, 3, "")
+    created = Person.objects.filter(name__startswith="后台")
+    assert sorted(p.name for p in created) == ["后台0", "后台1", "后台2"]
+    assert {p.unit_id for p in created} == {world.unit_a.pk}
+    entries = AuditEntry.objects.filter(
+        action="create", content_type__model="person", object_id__in=[str(p.pk) for p in created]
+    )
+    assert entries.count() == 3 and {e.user_id for e in entries} == {world.liaison_a.pk}
+    assert {e.path for e in entries} == {import_url(PersonViews)}  # the request the file came with
+    assert not job.file  # the upload (personal data) is not kept
+    assert client.get(reverse("jobs:status", args=[job.pk])).json()["download"] == ""
+
+
+def test_a_background_import_with_bad_rows_saves_nothing_and_names_row_and_column(client, world, settings, _media):
+    settings.IMPORT_SYNC_MAX_ROWS = 0
+    client.force_login(world.liaison_a)
+    rows = [["张三", "甲单位", "局（处）级以下", ""], ["李四", "乙单位", "局（处）级以下", ""]]
+    client.post(import_url(PersonViews), {"file": xlsx([PERSON_HEADER, *rows])})
+    job = Job.objects.get(kind="import", user=world.liaison_a)
+    assert job.state == JobState.FAILED
+    assert job.error.startswith("共 1 处错误，全部数据均未导入。第 3 行「单位」：") and "乙单位" in job.error
+    assert not Person.objects.filter(name__in=["张三", "李四"]).exists()
+
+
+def test_a_refused_file_is_refused_at_once_not_queued(client, world, settings, _media):
+    settings.IMPORT_SYNC_MAX_ROWS = 0
+    client.force_login(world.admin)
+    response = client.post(import_url(PersonViews), {"file": bomb(300)})
+    assert response.status_code == 400 and "压缩炸弹" in response.content.decode()
+    assert not Job.objects.filter(kind="import").exists()
