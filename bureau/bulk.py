@@ -147,9 +147,10 @@ def insert(model, attnames, rows, using="default"):
     return pks
 
 
+# Date-times are not among them: a naive one is made aware by the field, as bulk_create would.
 SIMPLE_TYPES = {
-    "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "DateField", "DateTimeField",
-    "DecimalField", "FloatField", "ForeignKey", "IntegerField", "OneToOneField", "PositiveBigIntegerField",
+    "AutoField", "BigAutoField", "BigIntegerField", "BooleanField", "CharField", "DateField", "DecimalField",
+    "FloatField", "ForeignKey", "IntegerField", "OneToOneField", "PositiveBigIntegerField",
     "PositiveIntegerField", "PositiveSmallIntegerField", "SlugField", "SmallIntegerField", "TextField",
     "EmailField", "URLField",
 }  # fmt: skip

@@ -840,6 +840,7 @@ class ImportView(LoginRequiredMixin, View):
                 "template_url": reverse(self.config.url_name("template")),
                 "list_url": reverse(self.config.url_name("list")),
                 "max_rows": limit("IMPORT_MAX_ROWS"),
+                "sync_max_rows": limit("IMPORT_SYNC_MAX_ROWS"),
             },
             status=status,
         )
