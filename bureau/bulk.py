@@ -16,7 +16,7 @@ from django.db import connections, models, transaction
 from django.db.models.base import ModelState
 from django.utils import timezone
 
-from bureau import audit
+from bureau import audit, tablecache
 from bureau.choices import AuditAction
 
 PLAIN = {str, int, bool, float, type(None)}  # audit.plain keeps these as they are
@@ -54,6 +54,7 @@ def copy_lines(connection, table, columns, lines):
                 batch = []
         if batch:
             copy.write("\n".join(batch) + "\n")
+    tablecache.changed(table, connection)  # COPY does not pass the execute() that bureau.tablecache watches
 
 
 def insert(model, attnames, rows, using="default"):

@@ -1,13 +1,14 @@
 """Audited inserts from tuples (bureau.bulk): through COPY on PostgreSQL, the same records and the
 same audit entries as BaseQuerySet.bulk_create."""
 
+import pytest
 from django.forms.models import model_to_dict
 
-from bureau import audit, bulk
+from bureau import audit, bulk, tablecache
 from bureau.choices import Rank, UnitKind
 from bureau.models import AuditEntry, Person, Unit
 from tests.conftest import require_postgres
-from tests.factories import id_number, uscc
+from tests.factories import UnitFactory, id_number, uscc
 
 SAME = ["action", "user_id", "username", "content_type_id", "object_repr", "unit_id", "ip", "path"]
 
@@ -84,3 +85,15 @@ def test_count_among_with_gaps_between_the_keys(world):
     # Keys 1, 3, 4 of 5: two runs, and the keys between them are not counted.
     assert bulk.count_among(Person.objects.all(), [pks[4], pks[1], pks[3]]) == 3
     assert bulk.count_among(Person.objects.all(), []) == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_copy_stamps_both_tables_now_and_at_commit(monkeypatch):
+    """COPY bypasses the cursor's execute() that bureau.tablecache watches: cached pages read from
+    the persons or the audit trail must still go stale, at once and again when the import commits."""
+    require_postgres()
+    unit = UnitFactory()
+    stamped = []
+    monkeypatch.setattr(tablecache, "written", lambda *tables: stamped.append(set(tables)))
+    bulk.insert(Person, ["name", "unit_id", "rank", "id_number"], [("新人", unit.pk, Rank.BELOW_BUREAU, "")])
+    assert stamped == [{"bureau_person"}, {"bureau_auditentry"}, {"bureau_person", "bureau_auditentry"}]
