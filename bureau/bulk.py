@@ -57,6 +57,31 @@ def copy_lines(connection, table, columns, lines):
     tablecache.changed(table, connection)  # COPY does not pass the execute() that bureau.tablecache watches
 
 
+def reserve_ids(connection, model, n):
+    """`n` new primary keys from the model's sequence, in order."""
+    opts = model._meta
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [opts.db_table, opts.pk.column, n],
+        )
+        return [pk for (pk,) in cursor.fetchall()]
+
+
+def entry_template(model, now, connection):
+    """A creation entry for `model` by the acting user at `now`, as COPY: the AuditEntry columns,
+    the cells (a record's own ones to be filled in per row) and each field's position."""
+    from bureau.models import AuditEntry
+
+    fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
+    template = audit.entry(AuditAction.CREATE, model=model)
+    template.time = now
+    cells = [copy_text(f.get_db_prep_save(getattr(template, f.attname), connection)) for f in fields]
+    where = {f.attname: i for i, f in enumerate(fields)}
+    cells[where["changes"]] = "{}"
+    return [f.column for f in fields], cells, where
+
+
 def insert(model, attnames, rows, using="default"):
     """Insert new records of a BaseModel, each given as a tuple of values for `attnames` (the
     other fields take their defaults, `auto_now` fields the current time), with their audit
@@ -93,11 +118,7 @@ def insert(model, attnames, rows, using="default"):
         + [(None, opts.pk.attname, False)],
         key=lambda t: t[1],
     )
-    entry_fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
-    template = audit.entry(AuditAction.CREATE, model=model)
-    template.time = now
-    entry_cells = [copy_text(f.get_db_prep_save(getattr(template, f.attname), connection)) for f in entry_fields]
-    where = {f.attname: i for i, f in enumerate(entry_fields)}
+    entry_columns, entry_cells, where = entry_template(model, now, connection)
     # The record's unit (unit_of): the record itself, one of its fields, or none.
     unit_field = getattr(model, "unit_field", None)
     unit_at = None if unit_field in (None, "pk") else [f.name for f in fields].index(unit_field)
@@ -135,16 +156,11 @@ def insert(model, attnames, rows, using="default"):
             yield "\t".join(entry_cells)
 
     with transaction.atomic(using=using):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [opts.db_table, opts.pk.column, len(rows)],
-            )
-            pks = [pk for (pk,) in cursor.fetchall()]
+        pks = reserve_ids(connection, model, len(rows))
         # One COPY per table, its lines made as they are sent: PostgreSQL inserts (and indexes)
         # while Python prepares the next lines, and no table's lines are all held in memory.
         copy_lines(connection, opts.db_table, [opts.pk.column, *[f.column for f in fields]], record_lines())
-        copy_lines(connection, AuditEntry._meta.db_table, [f.column for f in entry_fields], audit_lines())
+        copy_lines(connection, AuditEntry._meta.db_table, entry_columns, audit_lines())
     return pks
 
 

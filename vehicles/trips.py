@@ -6,13 +6,10 @@ scope), two trips of one vehicle overlapping in time, an odometer going backward
 in one file. A trip id already stored is updated, never duplicated.
 """
 
-import contextlib
 import csv
 import datetime
 import io
-import json
 import operator
-import re
 import zoneinfo
 from collections import defaultdict
 from decimal import Decimal, InvalidOperation
@@ -25,10 +22,8 @@ from django.db.models import IntegerField, OuterRef, Subquery
 from django.db.models.functions import Cast, Floor
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from psycopg.types.json import Jsonb
 
-from bureau import audit, tablecache
-from bureau.choices import AuditAction
+from bureau import audit, bulk
 from bureau.models import AuditEntry
 from vehicles.models import CalendarDay, Rules, Trip, Vehicle
 from vehicles.validators import normalise_plate
@@ -429,7 +424,6 @@ COPY_COLUMNS = (
 )  # fmt: skip
 TEXTS = ("platform_id", "driver", "origin", "destination", "purpose", "approval_no")
 BOOLEAN = {True: "t", False: "f"}
-COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
 def create(rows):
@@ -441,33 +435,27 @@ def create(rows):
         return
     if set(COPY_COLUMNS) != {f.column for f in Trip._meta.concrete_fields}:
         raise ImproperlyConfigured("vehicles.trips.COPY_COLUMNS no longer matches the Trip model")
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [Trip._meta.db_table, len(rows)],
-        )
-        ids = [pk for (pk,) in cursor.fetchall()]
-    now = timezone.now().isoformat()
+    ids = bulk.reserve_ids(connection, Trip, len(rows))
+    moment = timezone.now()
+    now = moment.isoformat()
     # The same entries BaseQuerySet.bulk_create writes: who, when, and every field as created.
-    template = audit.entry(AuditAction.CREATE, model=Trip)
-    entry_fields = [f for f in AuditEntry._meta.concrete_fields if not f.primary_key]
-    entry_cells = [copy_text(f.get_db_prep_save(getattr(template, f.attname), connection)) for f in entry_fields]
-    entry_cells[[f.attname for f in entry_fields].index("time")] = now
-    where = {f.attname: i for i, f in enumerate(entry_fields)}
+    entry_columns, entry_cells, where = bulk.entry_template(Trip, moment, connection)
     at_id, at_repr, at_unit, at_changes = (where[f] for f in ("object_id", "object_repr", "unit_id", "changes"))
+    audit_lines = []
+
     # Per row only string formatting: this loop is most of the import's Python time. The trip's
     # cells follow COPY_COLUMNS; its entry's changes hold every field as audit.plain gives it, but
-    # "version", "created" and "updated" (bureau.models.UNTRACKED), and no empty odometer.
-    with copy_writer(Trip._meta.db_table, COPY_COLUMNS) as trip_lines:
-        audit_lines = []
+    # "version", "created" and "updated" (bureau.models.UNTRACKED), and no empty odometer. Lines
+    # are made as COPY sends them, so PostgreSQL works on them while Python makes the next.
+    def trip_lines():
         for pk, row in zip(ids, rows, strict=True):
             start, end, distance = row["start"].isoformat(), row["end"].isoformat(), str(row["distance_km"])
             start_odo, end_odo = row["start_odometer"], row["end_odometer"]
             texts = [row[f] for f in TEXTS]
-            if NEEDS_ESCAPE.search("".join(texts)):  # only text from the file can hold a tab or newline
-                texts = [text.translate(COPY_ESCAPES) for text in texts]
+            if bulk.COPY_SPECIAL.search("".join(texts)):  # only text from the file can hold a tab or newline
+                texts = [text.translate(bulk.COPY_ESCAPES) for text in texts]
             platform_id, driver, origin, destination, purpose, approval_no = texts
-            trip_lines.append(
+            yield (
                 "\t".join(
                     (
                         str(pk), now, now, "1", str(row["vehicle_id"]), str(row["unit_id"]), platform_id, driver,
@@ -488,10 +476,11 @@ def create(rows):
             entry_cells[at_id] = str(pk)
             entry_cells[at_repr] = platform_id
             entry_cells[at_unit] = str(row["unit_id"])
-            entry_cells[at_changes] = copy_str(changes)
+            entry_cells[at_changes] = bulk.copy_text(changes)
             audit_lines.append("\t".join(entry_cells))
-    with copy_writer(AuditEntry._meta.db_table, [f.column for f in entry_fields]) as lines:
-        lines.extend(audit_lines)
+
+    bulk.copy_lines(connection, Trip._meta.db_table, COPY_COLUMNS, trip_lines())
+    bulk.copy_lines(connection, AuditEntry._meta.db_table, entry_columns, audit_lines)
 
 
 # An entry's changes as audit.diff({}, fields) gives them, as JSON: formatting one string per row is
@@ -504,61 +493,6 @@ CHANGES = (
     '"explained": [null, false], "explanation": [null, ""]}'
 )
 JSON_BOOLEAN = {True: "true", False: "false"}
-NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
-
-
-def copy_str(text):
-    return text.translate(COPY_ESCAPES) if NEEDS_ESCAPE.search(text) else text
-
-
-def copy_text(value):
-    """A value in PostgreSQL COPY text format."""
-    if value is None:
-        return "\\N"
-    if value is True or value is False:
-        return "t" if value else "f"
-    if isinstance(value, datetime.datetime):
-        return value.isoformat()
-    if isinstance(value, Jsonb):
-        value = (value.dumps or json.dumps)(value.obj)
-    return copy_str(str(value))
-
-
-class CopyBuffer(list):
-    """Lines for COPY, sent 5,000 at a time as they are added, so PostgreSQL works through them on
-    the other core while Python builds the next ones."""
-
-    def __init__(self, copy):
-        super().__init__()
-        self.copy = copy
-
-    def append(self, line):
-        super().append(line)
-        if len(self) == 5000:
-            self.flush()
-
-    def extend(self, lines):
-        for i in range(0, len(lines), 5000):
-            super().extend(lines[i : i + 5000])
-            self.flush()
-
-    def flush(self):
-        if self:
-            self.copy.write("\n".join(self) + "\n")
-            self.clear()
-
-
-@contextlib.contextmanager
-def copy_writer(table, columns):
-    names = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with (
-        connection.cursor() as cursor,
-        cursor.copy(f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN") as copy,
-    ):
-        buffer = CopyBuffer(copy)
-        yield buffer
-        buffer.flush()
-    tablecache.changed(table)  # COPY does not pass the execute() that bureau.tablecache watches
 
 
 def check_one(trip):
