@@ -17,6 +17,9 @@ class BaseModelForm(forms.ModelForm):
     form meets a conflict instead of overwriting someone else's change."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # True on an Excel import's form: uniqueness is checked for the whole file at once
+    # (bureau.imports.check_unique), so clean() need not ask the database row by row.
+    checked_in_bulk = False
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

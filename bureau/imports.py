@@ -607,12 +607,29 @@ def _import_form(form_class, lookups):
     if not issubclass(form_class, forms.ModelForm):
         return form_class
 
+    model = form_class._meta.model
+    in_bulk = [c for c in model._meta.constraints if plain_unique(c)]
+
+    def row_constraints(instance):
+        return [
+            (cls, [c for c in found if c not in in_bulk]) for cls, found in type(instance).get_constraints(instance)
+        ]
+
     class ImportForm(form_class):
+        checked_in_bulk = True
+
         def validate_unique(self):
             pass
 
         def _get_validation_exclusions(self):
             return super()._get_validation_exclusions() | lookups
+
+        def _post_clean(self):
+            # The model's full_clean would query once per row for each plain unique constraint:
+            # check_unique asks for the whole file. Other constraints are still checked per row.
+            if in_bulk:
+                self.instance.get_constraints = lambda: row_constraints(self.instance)
+            super()._post_clean()
 
     ImportForm.__name__ = ImportForm.__qualname__ = form_class.__name__
     return ImportForm
@@ -630,15 +647,17 @@ def _form_errors(number, form, columns):
 # Uniqueness in bulk ------------------------------------------------------------------------------
 
 
+def plain_unique(constraint):
+    """A unique constraint on fields alone, which check_unique can test for a whole file at once."""
+    c = constraint
+    return isinstance(c, models.UniqueConstraint) and c.fields and c.condition is None and not c.expressions
+
+
 def unique_sets(model):
     """Field-name tuples that must be unique: unique fields, unique_together, plain UniqueConstraints."""
     sets = [(f.name,) for f in model._meta.concrete_fields if f.unique and not f.primary_key]
     sets += [tuple(t) for t in model._meta.unique_together]
-    sets += [
-        tuple(c.fields)
-        for c in model._meta.constraints
-        if isinstance(c, models.UniqueConstraint) and c.fields and c.condition is None and not c.expressions
-    ]
+    sets += [tuple(c.fields) for c in model._meta.constraints if plain_unique(c)]
     return sets
 
 
@@ -649,7 +668,8 @@ def check_unique(records, rows, labels):
     errors = []
     for names in unique_sets(model):
         attnames = [model._meta.get_field(n).attname for n in names]
-        column = labels.get(names[0], str(model._meta.get_field(names[0]).verbose_name))
+        # The last field tells the rows apart (a room's number within its building).
+        column = labels.get(names[-1], str(model._meta.get_field(names[-1]).verbose_name))
         what = "、".join(labels.get(n, str(model._meta.get_field(n).verbose_name)) for n in names)
         first = {}
         for row in rows:

@@ -97,7 +97,7 @@ class ConsumptionForm(BaseModelForm):
         if item and data.get("measure") not in accepted_units(item) and "measure" not in self.errors:
             self.add_error("measure", _("计量单位只能是 %(units)s。") % {"units": "、".join(accepted_units(item))})
         unit, inst = data.get("unit"), self.instance
-        if unit and item and inst.year:
+        if unit and item and inst.year and not self.checked_in_bulk:
             clash = Consumption.objects.filter(unit=unit, year=inst.year, month=inst.month, item=item)
             if clash.exclude(pk=inst.pk).exists():
                 self.add_error("item", _("该单位 %(period)s 的此品种已有数据。") % {"period": data.get("period")})

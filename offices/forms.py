@@ -126,7 +126,11 @@ class RoomForm(BaseModelForm):
         data = super().clean()
         building, number, level = data.get("building"), data.get("number"), data.get("floor_level")
         if building and level is not None:
-            floor = Floor.objects.filter(building=building, level=level).first()
+            # An import re-binds one form for every row: each building's floor is looked up once.
+            floors = self.__dict__.setdefault("_floors", {})
+            if (building.pk, level) not in floors:
+                floors[building.pk, level] = Floor.objects.filter(building=building, level=level).first()
+            floor = floors[building.pk, level]
             if floor is None:
                 self.add_error(
                     "floor_level",
@@ -134,7 +138,7 @@ class RoomForm(BaseModelForm):
                 )
             else:
                 self.instance.floor = floor
-        if building and number:
+        if building and number and not self.checked_in_bulk:
             taken = Room.objects.filter(building=building, number=number).exclude(pk=self.instance.pk)
             if taken.exists():
                 self.add_error("number", _("楼宇 %(b)s 内已有房间号 %(n)s。") % {"b": building.name, "n": number})

@@ -178,3 +178,41 @@ class TestInspection(ModelTests):
         }
 
     api_data = form_data
+
+
+def test_consumption_import_checks_clashes_for_the_whole_file(world):
+    """One query a file, not a row, for the unit-period-item clash; a clash still names its row."""
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from openpyxl import Workbook
+
+    from bureau.imports import import_registry
+    from energy.models import Consumption
+    from energy.views import ConsumptionViews
+
+    header = ["单位", "期间", "品种", "实物量", "计量单位", "金额（元）"]
+
+    def upload(rows):
+        book = Workbook()
+        for row in [header, *rows]:
+            book.active.append(row)
+        handle = io.BytesIO()
+        book.save(handle)
+        return SimpleUploadedFile("consumption.xlsx", handle.getvalue())
+
+    def run(year, n):
+        rows = [[world.unit_a.name, f"{year + i // 12}-{i % 12 + 1:02d}", "电", 1000, "kWh", 800] for i in range(n)]
+        with CaptureQueriesContext(connection) as queries:
+            created, errors = import_registry(ConsumptionViews, upload(rows), world.staff("energy"))
+        assert not errors and len(created) == n
+        return len(queries)
+
+    run(2001, 2)  # warm the per-process caches
+    assert run(2003, 5) == run(2010, 48)
+    rows = [[world.unit_a.name, "2003-01", "电", 5, "kWh", 4]]
+    created, errors = import_registry(ConsumptionViews, upload(rows), world.staff("energy"))
+    assert not created and [(e.row, e.column) for e in errors] == [(2, "品种")]
+    assert Consumption.objects.filter(year=2003, month=1).get().quantity == 1000

@@ -70,3 +70,37 @@ def test_bad_rows_name_row_and_column_and_save_nothing(client, world, building):
     assert {(3, "用房类别"), (4, "楼层"), (5, "使用面积（m²）")} <= found
     assert any(e.row == 6 and "与第 2 行重复" in e.message for e in response.context["errors"]), found
     assert not Room.objects.exists()
+
+
+@pytest.mark.django_db
+def test_room_import_does_not_query_per_row(world, building):
+    """Room's unique (building, number) constraint is checked for the whole file, not per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from bureau.imports import import_registry
+    from offices.views import RoomViews
+
+    unit = world.unit_a.name
+
+    def run(first, n):
+        rows = [["JG0001", 3, str(first + i), "服务用房", "会议室", 30, unit, None, None] for i in range(n)]
+        with CaptureQueriesContext(connection) as queries:
+            created, errors = import_registry(RoomViews, xlsx([HEADER, *rows]), world.staff("offices"))
+        assert not errors and len(created) == n
+        return len(queries)
+
+    run(100, 2)  # warm the per-process caches
+    assert run(200, 5) == run(300, 40)
+
+
+@pytest.mark.django_db
+def test_room_import_names_a_number_taken_in_the_building(client, world, building):
+    client.force_login(world.staff("offices"))
+    unit = world.unit_a.name
+    row = ["JG0001", 3, "301", "服务用房", "会议室", 30, unit, None, None]
+    assert client.post(reverse("offices:room_import"), {"file": xlsx([HEADER, row])}).status_code == 302
+    response = client.post(reverse("offices:room_import"), {"file": xlsx([HEADER, row])})
+    assert response.status_code == 400
+    assert [(e.row, e.column) for e in response.context["errors"]] == [(2, "房间号")]
+    assert Room.objects.count() == 1
