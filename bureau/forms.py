@@ -21,6 +21,13 @@ class BaseModelForm(forms.ModelForm):
     # (bureau.imports.check_unique), so clean() need not ask the database row by row.
     checked_in_bulk = False
 
+    @classmethod
+    def check_file(cls, records, rows, labels):
+        """What only a whole Excel import shows, asked once a file: rows against each other and
+        against the stored records (a unit's quota, one office a person). Returns imports.RowError
+        list; `records.value(row, attname)` reads a row's validated values, `labels` the headers."""
+        return []
+
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user

@@ -726,6 +726,10 @@ class Records:
     def value(self, row, attname):
         return row.data[0][self.position[attname]]
 
+    def chosen(self, row, name):
+        """The records chosen in a row's many-to-many column `name`."""
+        return row.data[1][[f.name for f in self.many].index(name)]
+
 
 def import_registry(config, uploaded_file, user, progress=None):
     """All or nothing: validate every row with the registry's form as `user`, then save every row
@@ -741,7 +745,10 @@ def import_registry(config, uploaded_file, user, progress=None):
     if not errors and not rows:
         errors = [RowError(NOTES_ROW + 1, "", _("文件中没有数据行。"))]
     if rows:
-        errors += check_unique(records, rows, {c.name: c.label for c in columns})
+        labels = {c.name: c.label for c in columns}
+        errors += check_unique(records, rows, labels)
+        if not errors and hasattr(config.form, "check_file"):
+            errors += config.form.check_file(records, rows, labels)
     if errors:
         return [], sorted(errors, key=lambda e: e.row)
     with transaction.atomic():

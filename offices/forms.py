@@ -23,8 +23,9 @@ from offices.models import (
 )
 
 
-def occupant_errors(room, category, unit, persons):
-    """Why these persons cannot be the occupants of `room` (empty list when they can)."""
+def occupant_errors(room, category, unit, persons, stored=True):
+    """Why these persons cannot be the occupants of `room` (empty list when they can); `stored`:
+    also whether they are seated in another room already (an import asks that for the whole file)."""
     persons = list(persons)
     if not persons:
         return []
@@ -35,6 +36,8 @@ def occupant_errors(room, category, unit, persons):
         for p in persons
         if unit is None or p.unit_id != unit.pk
     ]
+    if not stored:
+        return errors
     elsewhere = (
         Occupancy.objects.filter(person__in=persons).exclude(room_id=room.pk).select_related("person", "room__building")
     )
@@ -143,9 +146,36 @@ class RoomForm(BaseModelForm):
             if taken.exists():
                 self.add_error("number", _("楼宇 %(b)s 内已有房间号 %(n)s。") % {"b": building.name, "n": number})
         if "occupants" in data:
-            for message in occupant_errors(self.instance, data.get("category"), data.get("unit"), data["occupants"]):
+            stored = not self.checked_in_bulk
+            for message in occupant_errors(
+                self.instance, data.get("category"), data.get("unit"), data["occupants"], stored
+            ):
                 self.add_error("occupants", message)
         return data
+
+    @classmethod
+    def check_file(cls, records, rows, labels):
+        """One office a person: across the file's rows, and against the rooms already seated."""
+        from bureau.imports import RowError
+
+        if "occupants" not in {f.name for f in records.many}:
+            return []
+        column, first, errors = labels.get("occupants", ""), {}, []
+        for row in rows:
+            for person in records.chosen(row, "occupants"):
+                if person.pk in first:
+                    message = _("%(person)s 已在第 %(row)d 行登记办公，一人只能占用一间办公室。")
+                    errors.append(
+                        RowError(row.number, column, str(message % {"person": person, "row": first[person.pk]}))
+                    )
+                else:
+                    first[person.pk] = row.number
+        seated = Occupancy.objects.filter(person__in=list(first)).select_related("person", "room__building")
+        for o in seated if first else ():
+            message = _("%(person)s 已在 %(building)s %(room)s 办公，一人只能占用一间办公室。")
+            values = {"person": o.person, "building": o.room.building.name, "room": o.room.number}
+            errors.append(RowError(first[o.person_id], column, str(message % values)))
+        return errors
 
 
 class AllocationForm(BaseModelForm):

@@ -1,7 +1,11 @@
+from collections import defaultdict
+
 from django import forms
+from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from bureau.forms import BaseModelForm
+from bureau.models import Unit
 from bureau.scoping import has_model_perm
 from vehicles import trips
 from vehicles.choices import FLEET_STATUSES, Category
@@ -73,10 +77,40 @@ class VehicleForm(BaseModelForm):
 
     def clean(self):
         data = super().clean()
-        message = quota_shortfall(self.instance if self.instance.pk else None, data)
+        message = None if self.checked_in_bulk else quota_shortfall(self.instance if self.instance.pk else None, data)
         if message:
             self.add_error("quota_approval", message)
         return data
+
+    @classmethod
+    def check_file(cls, records, rows, labels):
+        """New vehicles without an approval reference count against their unit's quota together:
+        row by row, each would see only the stored fleet."""
+        from bureau.imports import RowError
+
+        joining = defaultdict(list)
+        for row in rows:
+            unit, category, status, approval = (
+                records.value(row, a) for a in ("unit_id", "category", "status", "quota_approval")
+            )
+            if status in FLEET_STATUSES and not approval:
+                joining[unit, category].append(row)
+        if not joining:
+            return []
+        units = {unit for unit, _category in joining}
+        approved = Quota.in_effect(units)
+        fleet = Vehicle.objects.filter(unit__in=units, status__in=FLEET_STATUSES).values("unit_id", "category")
+        counts = {(f["unit_id"], f["category"]): f["n"] for f in fleet.annotate(n=Count("pk"))}
+        names = dict(Unit.objects.filter(pk__in=units).values_list("pk", "name"))
+        errors = []
+        for (unit, category), group in joining.items():
+            left = max(approved.get((unit, category), 0) - counts.get((unit, category), 0), 0)
+            message = QUOTA_FULL % {"unit": names[unit], "cat": Category(category).label}
+            errors += [RowError(row.number, labels.get("quota_approval", ""), str(message)) for row in group[left:]]
+        return errors
+
+
+QUOTA_FULL = _("%(unit)s的%(cat)s在用车辆已达编制数，新增车辆须填写超编审批文号。")
 
 
 def quota_shortfall(previous, data):
@@ -93,10 +127,7 @@ def quota_shortfall(previous, data):
     joins = joins or previous.status not in FLEET_STATUSES
     if not joins or quota_left(unit, category, exclude=previous) > 0:
         return None
-    return _("%(unit)s的%(cat)s在用车辆已达编制数，新增车辆须填写超编审批文号。") % {
-        "unit": unit,
-        "cat": Category(category).label,
-    }
+    return QUOTA_FULL % {"unit": unit, "cat": Category(category).label}
 
 
 def quota_left(unit, category, exclude=None):

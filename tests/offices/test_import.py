@@ -104,3 +104,28 @@ def test_room_import_names_a_number_taken_in_the_building(client, world, buildin
     assert response.status_code == 400
     assert [(e.row, e.column) for e in response.context["errors"]] == [(2, "房间号")]
     assert Room.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_one_office_a_person_across_the_file_and_the_stored_rooms(client, world, building):
+    """Each row alone is fine; together they would seat a person twice (the database refuses)."""
+    from tests.offices.factories import RoomFactory, person
+
+    client.force_login(world.staff("offices"))
+    unit = world.unit_a.name
+    twice, seated = person(world.unit_a, name="张三"), person(world.unit_a, name="李四")
+    RoomFactory(unit=world.unit_a, building=building, floor=building.floors.get(), number="399", occupants=[seated])
+    upload = xlsx(
+        [
+            HEADER,
+            ["JG0001", 3, "301", "办公室用房", "办公室", 12, unit, "张三", None],
+            ["JG0001", 3, "302", "办公室用房", "办公室", 12, unit, "张三", None],
+            ["JG0001", 3, "303", "办公室用房", "办公室", 12, unit, "李四", None],
+        ]
+    )
+    response = client.post(reverse("offices:room_import"), {"file": upload})
+    assert response.status_code == 400
+    errors = response.context["errors"]
+    assert [(e.row, e.column) for e in errors] == [(3, "使用人"), (4, "使用人")]
+    assert "第 2 行" in errors[0].message and "399" in errors[1].message
+    assert Room.objects.count() == 1 and not Room.objects.filter(occupants=twice).exists()
