@@ -40,7 +40,8 @@ def test_new_vehicles_beyond_the_quota_are_named_and_nothing_is_saved(world):
     """Quota 3, one in service: two places left. Each of the three rows alone would fit."""
     QuotaFactory(unit=world.unit_a, category=Category.ENFORCEMENT, approved=3)
     VehicleFactory(unit=world.unit_a, category=Category.ENFORCEMENT)
-    created, errors = import_registry(VehicleViews, upload([row(world.unit_a) for _ in range(3)]), world.staff("vehicles"))
+    rows = [row(world.unit_a) for _ in range(3)]
+    created, errors = import_registry(VehicleViews, upload(rows), world.staff("vehicles"))
     assert not created and [(e.row, e.column) for e in errors] == [(4, "超编审批文号")]
     assert "已达编制数" in errors[0].message and world.unit_a.name in errors[0].message
     assert Vehicle.objects.count() == 1
