@@ -39,9 +39,9 @@ def changed(table, db=connection):
     """A write to `table` on `db`: stamp it now, and again when the transaction commits."""
     written(table)
     if db.in_atomic_block:
-        pending = db.__dict__.get("_written")
-        # Django replaces run_on_commit on commit, rollback and savepoint rollback: a new list
-        # means this transaction has no stamp queued yet.
+        pending = getattr(db, "_written", None)
+        # One stamp queued per transaction, however many rows it writes. Django replaces
+        # run_on_commit on commit, rollback and savepoint rollback: a new list means none is.
         if pending is None or pending[0] is not db.run_on_commit:
             tables = set()
             db.on_commit(lambda: written(*tables))

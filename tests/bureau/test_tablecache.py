@@ -208,3 +208,17 @@ def test_migrate_drops_every_cached_page(api, world):
     with CaptureQueriesContext(connection) as queries:
         api.get(PERSONS)
     assert any("bureau_person" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_transaction_queues_one_stamp_however_many_rows_it_writes(world, monkeypatch):
+    stamped = []
+    with transaction.atomic():
+        queued = len(connection.run_on_commit)
+        for i in range(20):
+            PersonFactory(unit=world.unit_a, name=f"人员{i}")
+        # None new if the test's own transaction queued one already (its fixtures wrote rows).
+        assert len(connection.run_on_commit) - queued <= 1
+        monkeypatch.setattr(tablecache, "written", lambda *tables: stamped.append(set(tables)))
+        for _savepoints, callback, _robust in connection.run_on_commit:
+            callback()
+    assert any("bureau_person" in tables for tables in stamped)
