@@ -21,7 +21,10 @@ from django.core.cache import cache
 from django.db import connection
 
 ANY = "*"  # stamped by writes whose table the statement does not name plainly (TRUNCATE, CTEs)
-WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE)
+# SQLite writes INSERT OR IGNORE / OR REPLACE for m2m adds and conflicts, MySQL INSERT IGNORE.
+WRITE = re.compile(
+    r'\s*(?:INSERT\s+(?:OR\s+\w+\s+|IGNORE\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)', re.IGNORECASE
+)
 OTHER_WRITE = re.compile(r"\s*(?:TRUNCATE\b|WITH\b.*\b(?:INSERT|UPDATE|DELETE)\b)", re.IGNORECASE | re.DOTALL)
 READ = re.compile(r'\b(?:FROM|JOIN)\s+"?(\w+)', re.IGNORECASE)
 

@@ -18,6 +18,7 @@ from vehicles.models import Quota, RunningCost, Vehicle
 from vehicles.validators import normalise_plate
 
 COST_FIELDS = {kind: f"cost_{kind}" for kind in CostKind.values}
+CENTS = Decimal("0.01")
 
 
 def cost_field(label):
@@ -51,7 +52,7 @@ def cost_totals(unit_id, year, *, adjustments=True):
         rows = rows.filter(annual_return__isnull=True)
     totals = defaultdict(Decimal)
     for vehicle_id, kind, amount in rows.order_by().values_list("vehicle_id", "kind").annotate(s=Sum("amount")):
-        totals[(vehicle_id, kind)] = amount
+        totals[(vehicle_id, kind)] = amount.quantize(CENTS)  # SQLite's SUM drops the decimals
     return totals
 
 

@@ -106,6 +106,7 @@ def test_statements_name_the_tables_they_write():
     assert tablecache.WRITE.match('UPDATE "vehicles_trip" SET "km" = 1')[1] == "vehicles_trip"
     assert tablecache.WRITE.match("DELETE FROM energy_reading WHERE id = 1")[1] == "energy_reading"
     assert tablecache.WRITE.match('SELECT "updated" FROM "bureau_person"') is None
+    assert tablecache.WRITE.match('INSERT OR IGNORE INTO "auth_user_groups" VALUES (1, 2)')[1] == "auth_user_groups"
     assert tablecache.OTHER_WRITE.match("WITH x AS (SELECT 1) INSERT INTO t SELECT * FROM x")
     assert tablecache.OTHER_WRITE.match("TRUNCATE bureau_person")
     assert not tablecache.OTHER_WRITE.match('WITH x AS (SELECT "updated" FROM t) SELECT * FROM x')
