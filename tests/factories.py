@@ -1,8 +1,11 @@
 import datetime
+import io
 import itertools
 
 import factory
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
 
 from bureau.choices import Rank, UnitKind
 from bureau.models import Person, Unit
@@ -14,6 +17,16 @@ _serial = itertools.count(1)
 def uscc(n=None):
     body = f"11420100{(n or next(_serial)):09d}"
     return body + uscc_check_char(body)
+
+
+def xlsx(rows, name="upload.xlsx"):
+    """An uploaded workbook whose first sheet holds `rows` (the header first)."""
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append(row)
+    handle = io.BytesIO()
+    workbook.save(handle)
+    return SimpleUploadedFile(name, handle.getvalue())
 
 
 def id_number(n=None):

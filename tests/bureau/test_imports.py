@@ -23,19 +23,10 @@ from bureau.imports import RowError, UploadRejected, check_upload, import_regist
 from bureau.models import AuditEntry, Job, Person, Unit
 from bureau.requests import RowForm
 from bureau.views import PersonViews, UnitViews
-from tests.factories import PersonFactory, UnitFactory, id_number, uscc
+from tests.factories import PersonFactory, UnitFactory, id_number, uscc, xlsx
 
 UNIT_HEADER = ["单位名称", "简称", "统一社会信用代码", "单位类别", "上级单位", "纳入公共机构节能统计", "在用"]
 PERSON_HEADER = ["姓名", "单位", "职级", "身份证号"]
-
-
-def xlsx(rows, name="upload.xlsx"):
-    workbook = Workbook()
-    for row in rows:
-        workbook.active.append(row)
-    handle = io.BytesIO()
-    workbook.save(handle)
-    return SimpleUploadedFile(name, handle.getvalue())
 
 
 def unit_row(name, code=None, kind="行政机关", parent=None):

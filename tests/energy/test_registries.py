@@ -182,26 +182,18 @@ class TestInspection(ModelTests):
 
 def test_consumption_import_checks_clashes_for_the_whole_file(world):
     """One query a file, not a row, for the unit-period-item clash; a clash still names its row."""
-    import io
-
-    from django.core.files.uploadedfile import SimpleUploadedFile
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
-    from openpyxl import Workbook
 
     from bureau.imports import import_registry
     from energy.models import Consumption
     from energy.views import ConsumptionViews
+    from tests.factories import xlsx
 
     header = ["单位", "期间", "品种", "实物量", "计量单位", "金额（元）"]
 
     def upload(rows):
-        book = Workbook()
-        for row in [header, *rows]:
-            book.active.append(row)
-        handle = io.BytesIO()
-        book.save(handle)
-        return SimpleUploadedFile("consumption.xlsx", handle.getvalue())
+        return xlsx([header, *rows])
 
     def run(year, n):
         rows = [[world.unit_a.name, f"{year + i // 12}-{i % 12 + 1:02d}", "电", 1000, "kWh", 800] for i in range(n)]

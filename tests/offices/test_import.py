@@ -1,26 +1,15 @@
 """Rooms by Excel (the core's registry import, validated row by row with RoomForm)."""
 
-import io
 from decimal import Decimal
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import Workbook
 
 from offices.models import Room
+from tests.factories import xlsx
 from tests.offices.factories import BuildingFactory, FloorFactory
 
 HEADER = ["楼宇", "楼层", "房间号", "用房类别", "用途", "使用面积（m²）", "使用单位", "使用人", "备注"]
-
-
-def xlsx(rows):
-    book = Workbook()
-    for row in rows:
-        book.active.append(row)
-    handle = io.BytesIO()
-    book.save(handle)
-    return SimpleUploadedFile("rooms.xlsx", handle.getvalue())
 
 
 @pytest.fixture

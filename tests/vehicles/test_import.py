@@ -1,12 +1,9 @@
 """Vehicles by Excel: the rows of one file count against their unit's quota together."""
 
-import io
-
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
-from openpyxl import Workbook
 
 from bureau.imports import import_registry
+from tests.factories import xlsx
 from tests.vehicles.factories import QuotaFactory, VehicleFactory, plate
 from vehicles.choices import Category, EnergyType, Marking, Status
 from vehicles.models import Vehicle
@@ -21,12 +18,7 @@ HEADER = [
 
 
 def upload(rows):
-    book = Workbook()
-    for row in [HEADER, *rows]:
-        book.active.append(row)
-    handle = io.BytesIO()
-    book.save(handle)
-    return SimpleUploadedFile("vehicles.xlsx", handle.getvalue())
+    return xlsx([HEADER, *rows])
 
 
 def row(unit, approval=None):
