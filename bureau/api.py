@@ -186,6 +186,7 @@ class MetricViewSet(viewsets.ViewSet):
             [
                 {"key": m.key, "label": m.label, "unit_of_measure": m.unit_of_measure, "area": m.area}
                 for m in metrics.all_metrics()
+                if metrics.open_to(request.user, m)
             ]
         )
 
@@ -198,7 +199,7 @@ class MetricViewSet(viewsets.ViewSet):
     )
     def retrieve(self, request, key=None):
         found = metrics.REGISTRY.get(key)
-        if found is None:
+        if found is None or not metrics.open_to(request.user, found):
             raise Http404
         try:
             year = int(request.query_params["year"])

@@ -122,6 +122,23 @@ class ModelTests:
         assert client.get(self.url("edit", b)).status_code in (403, 404)
         assert client.get(self.url("delete", b)).status_code in (403, 404)
 
+    def test_other_units_record_is_404_on_every_page_for_liaison(self, client, world):
+        """Another unit's record answers exactly like a missing one, whatever the page or method:
+        a 403 would tell that it exists, and the liaison's own record gets 403 where denied."""
+        if not self.liaison_may("view"):
+            return
+        b = self.make(world.unit_b)
+        client.force_login(world.liaison_a)
+        data = flatten(self.form_data(world.unit_a) | {"version": b.version})
+        for action in ("detail", "edit", "delete", "history"):
+            if not self.config.has(action):
+                continue
+            url = self.url(action, b)
+            assert client.get(url).status_code == 404, url
+            if action in ("edit", "delete"):
+                assert client.post(url, data).status_code == 404, url
+        assert self.model.objects.filter(pk=b.pk, version=b.version).exists()
+
     def test_leader_reads_but_cannot_write(self, client, world):
         obj = self.make(world.unit_a)
         client.force_login(world.leader)
@@ -247,6 +264,19 @@ class ModelTests:
         api.force_authenticate(self.staff(world))
         ids = {row["id"] for row in _results(api.get(self.api_url(), {"page_size": 500}))}
         assert {a.pk, b.pk} <= ids
+
+    def test_api_other_units_record_is_404_for_liaison(self, api, world):
+        if not self.liaison_may("view"):
+            return
+        b = self.make(world.unit_b)
+        api.force_authenticate(world.liaison_a)
+        url = self.api_url(b)
+        body = self.api_data(world.unit_a) | {"version": b.version}
+        assert api.get(url).status_code == 404
+        assert api.put(url, body, format="json").status_code == 404
+        assert api.patch(url, {"version": b.version}, format="json").status_code == 404
+        assert api.delete(url).status_code == 404
+        assert self.model.objects.filter(pk=b.pk, version=b.version).exists()
 
     def test_api_create_update_delete_as_staff(self, api, world):
         api.force_authenticate(self.staff(world))

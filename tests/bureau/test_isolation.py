@@ -1,0 +1,106 @@
+"""Adversarial checks of unit and area isolation beyond the per-model tests (tests/base.py): metrics
+of another area, and cached API pages and tokens after a role, grant or account changes."""
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+from guardian.shortcuts import assign_perm
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from bureau.models import UnitUserObjectPermission
+from tests.conftest import make_user
+from tests.factories import PersonFactory
+from tests.vehicles.factories import VehicleFactory
+
+pytestmark = pytest.mark.django_db
+
+PERSONS = "/api/v1/persons/"
+
+
+def token_client(user):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def names(response):
+    assert response.status_code == 200, response.content[:300]
+    return sorted(row["name"] for row in response.json()["results"])
+
+
+# Metrics ------------------------------------------------------------------------------------------
+
+
+def fleet_size(api, user, **params):
+    api.force_authenticate(user)
+    return api.get("/api/v1/metrics/vehicles.fleet_size/", {"year": 2024, **params})
+
+
+def test_another_areas_metric_is_404_for_area_staff(api, world):
+    """Energy staff may not read the vehicles division's figures for the city through the API (the
+    dashboard shows area staff their own area's tiles only); the vehicles division, leaders and
+    a unit's liaison (for their own units) may."""
+    VehicleFactory(unit=world.unit_a)
+    VehicleFactory(unit=world.unit_b)
+    VehicleFactory(unit=world.unit_b)
+    assert fleet_size(api, world.staff("energy")).status_code == 404
+    assert fleet_size(api, world.staff("energy"), unit=world.unit_b.pk).status_code == 404
+    assert "vehicles.fleet_size" not in {m["key"] for m in api.get("/api/v1/metrics/").json()}
+    assert fleet_size(api, world.staff("vehicles")).json()["value"] == 3
+    assert fleet_size(api, world.leader, unit=world.unit_b.pk).json()["value"] == 2
+    assert fleet_size(api, world.liaison_a).json()["value"] == 1
+    assert fleet_size(api, world.liaison_a, unit=world.unit_b.pk).status_code == 404
+    # The core's own figures stay open to every role, in its scope.
+    api.force_authenticate(world.staff("energy"))
+    assert api.get("/api/v1/metrics/bureau.units/", {"year": 2024}).json()["value"] == 2
+
+
+# Cached pages and tokens --------------------------------------------------------------------------
+
+
+def test_a_removed_group_permission_ends_the_cached_page_at_once(world):
+    PersonFactory(unit=world.unit_a, name="甲某")
+    client = token_client(world.staff("offices"))
+    assert names(client.get(PERSONS)) == ["甲某"]
+    Group.objects.get(name="offices").permissions.remove(Permission.objects.get(codename="view_person"))
+    assert client.get(PERSONS).status_code == 403
+
+
+def test_a_grant_moved_to_another_unit_shows_that_unit_only(world):
+    PersonFactory(unit=world.unit_a, name="甲某")
+    PersonFactory(unit=world.unit_b, name="乙某")
+    client = token_client(world.liaison_a)
+    assert names(client.get(PERSONS)) == ["甲某"]
+    UnitUserObjectPermission.objects.filter(user=world.liaison_a).delete()
+    assign_perm("liaise_unit", world.liaison_a, world.unit_b)
+    assert names(client.get(PERSONS)) == ["乙某"]
+    assert client.get(f"{PERSONS}?page_size=50").status_code == 200
+    assert names(client.get(PERSONS)) == ["乙某"]
+
+
+def test_two_liaisons_of_one_unit_and_one_query_string_each_get_their_own_page(world):
+    PersonFactory(unit=world.unit_a, name="甲某")
+    PersonFactory(unit=world.unit_b, name="乙某")
+    second = make_user("liaison", world.unit_b, username="liaison_b2")
+    assign_perm("liaise_unit", second, world.unit_a)
+    first = token_client(world.liaison_a)
+    assert names(first.get(PERSONS)) == ["甲某"]
+    assert names(token_client(second).get(PERSONS)) == ["乙某", "甲某"]
+    assert names(first.get(PERSONS)) == ["甲某"]
+
+
+def test_a_superuser_flag_taken_away_ends_the_cached_page(world):
+    PersonFactory(unit=world.unit_a, name="甲某")
+    boss = make_user(username="boss", is_superuser=True)
+    client = token_client(boss)
+    assert names(client.get(PERSONS)) == ["甲某"]
+    User.objects.filter(pk=boss.pk).update(is_superuser=False)
+    assert client.get(PERSONS).status_code == 403
+
+
+def test_a_deactivated_session_user_gets_no_page(client, world):
+    PersonFactory(unit=world.unit_a, name="甲某")
+    client.force_login(world.liaison_a)
+    assert client.get(PERSONS, HTTP_ACCEPT="application/json").status_code == 200
+    User.objects.filter(pk=world.liaison_a.pk).update(is_active=False)
+    assert client.get(PERSONS, HTTP_ACCEPT="application/json").status_code in (401, 403)
