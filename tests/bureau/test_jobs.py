@@ -80,3 +80,27 @@ def test_job_page_uses_the_static_script_only(client, world):
     assert scripts and all("src=" in s for s in scripts)  # the CSP allows no inline script
     assert "bureau/job.js" in body
     assert f'data-status-url="{reverse("jobs:status", args=[job.pk])}"' in body
+
+
+def test_job_files_have_no_public_url_even_under_debug(tmp_path):
+    """Under DEBUG (development, the demo) /media/ once served job files to anyone, at names as
+    plain as `jobs/2026/11/7-人员-20261128.xlsx`; only jobs:download may serve them."""
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path / "jobs"
+    folder.mkdir()
+    (folder / "7-export.xlsx").write_bytes(b"rows of unit a")
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "r = Client().get('/media/jobs/7-export.xlsx', HTTP_HOST='localhost')\n"
+        "print(r.status_code)\n"
+    )
+    env = os.environ | {"DJANGO_DEBUG": "True", "MEDIA_ROOT": str(tmp_path)}
+    env.setdefault("DJANGO_SETTINGS_MODULE", "bureau.settings")
+    env.setdefault("DJANGO_SECRET_KEY", "x")
+    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split()[-1] == "404"
