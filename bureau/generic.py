@@ -186,8 +186,8 @@ class ConfigView(LoginRequiredMixin, View):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not self.allowed(request.user):
-            if "pk" in kwargs:
-                # A record the user cannot even see is 404, as on the pages they may use: a 403
+            if "pk" in kwargs and can(request.user, self.config.model, "view"):
+                # A record out of the user's scope is 404, as on the pages they may use: a 403
                 # would tell that another unit's record exists.
                 self.get_object("view")
             deny(request, self.config.model)

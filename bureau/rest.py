@@ -57,7 +57,21 @@ class ModelSerializer(serializers.ModelSerializer):
                 queryset = getattr(target, "queryset", None)
                 if queryset is not None and hasattr(queryset, "for_user"):
                     target.queryset = queryset.for_user(request.user, "view")
+            for name in withheld(self.Meta.model, request.user):
+                if name in fields:
+                    fields[name].read_only = True
         return fields
+
+
+def withheld(model, user):
+    """The fields the model's form leaves out for this user (a unit does not dispatch or review):
+    the API writes no more than the form does."""
+    from bureau.generic import registry
+
+    form_class = getattr(registry().get(model), "form", None)
+    if form_class is None:
+        return set()
+    return set(form_class._meta.fields or ()) - set(form_class(user=user).fields)
 
 
 class CachedList:

@@ -104,3 +104,30 @@ def test_a_deactivated_session_user_gets_no_page(client, world):
     assert client.get(PERSONS, HTTP_ACCEPT="application/json").status_code == 200
     User.objects.filter(pk=world.liaison_a.pk).update(is_active=False)
     assert client.get(PERSONS, HTTP_ACCEPT="application/json").status_code in (401, 403)
+
+
+# What a role may write --------------------------------------------------------------------------
+
+
+def test_a_liaison_cannot_dispatch_their_own_support_request_through_the_api(api, world):
+    """The form keeps status, vehicle and reason for the vehicles division; the API kept them
+    writable, so a unit could file its request as already dispatched, with a car of its own."""
+    from vehicles.models import SupportRequest
+
+    car = VehicleFactory(unit=world.unit_a)
+    api.force_authenticate(world.liaison_a)
+    body = {
+        "unit": world.unit_a.pk,
+        "task": "城管联合执法",
+        "start": "2022-05-06T09:00:00+08:00",
+        "end": "2022-05-06T12:00:00+08:00",
+        "place": "江汉路",
+        "passengers": 3,
+        "status": "dispatched",
+        "vehicle": car.pk,
+        "reason": "自行派车",
+    }
+    response = api.post("/api/v1/vehicles/support-requests/", body, format="json")
+    assert response.status_code == 201, response.content
+    saved = SupportRequest.objects.get(pk=response.data["id"])
+    assert (saved.status, saved.vehicle_id, saved.reason) == ("requested", None, "")
