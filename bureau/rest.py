@@ -14,7 +14,7 @@ from bureau import audit, tablecache
 from bureau.apiconf import scope_action
 from bureau.choices import AuditAction
 from bureau.models import Conflict
-from bureau.scoping import reach
+from bureau.scoping import fingerprint
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -105,7 +105,6 @@ class CachedList:
         return response
 
     def page_key(self, request):
-        user, scope = request.user, reach(request.user)
         parts = (
             type(self).__module__,
             type(self).__qualname__,
@@ -113,11 +112,7 @@ class CachedList:
             request.accepted_renderer.format,
             translation.get_language(),
             timezone.localdate(),
-            user.pk,
-            user.is_superuser,
-            sorted(scope["groups"]),
-            sorted(scope["perms"]),
-            sorted(scope["units"]),
+            fingerprint(request.user),
         )
         return "list:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
