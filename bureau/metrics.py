@@ -57,18 +57,6 @@ def all_metrics():
     return sorted(REGISTRY.values(), key=lambda m: (m.area, m.order, m.key))
 
 
-def open_to(user, m):
-    """May `user` read metric `m`? The core's figures, and every figure for a user whose scope is
-    their own units (a liaison), are open; over the whole city, an area's figures are its
-    division's, the leaders' and the admins' (as the dashboard's tiles), not another division's."""
-    from bureau.scoping import has_model_perm, user_groups
-
-    if m.area == "bureau" or user.is_superuser or not has_model_perm(user, Unit, "view"):
-        return True
-    groups = user_groups(user)
-    return bool(groups & {"leader", "admin"}) or m.area in groups
-
-
 def scope_units(user, unit_id=None):
     """The units a figure covers for this user: their whole scope, or one unit inside it.
     Raises Unit.DoesNotExist for a unit outside the scope (the caller answers 404)."""

@@ -1,5 +1,5 @@
-"""Adversarial checks of unit and area isolation beyond the per-model tests (tests/base.py): metrics
-of another area, and cached API pages and tokens after a role, grant or account changes."""
+"""Adversarial checks of unit isolation beyond the per-model tests (tests/base.py): cached API pages
+and tokens after a role, grant or account changes, and what a role may write through the API."""
 
 import pytest
 from django.contrib.auth.models import Group, Permission, User
@@ -26,33 +26,6 @@ def token_client(user):
 def names(response):
     assert response.status_code == 200, response.content[:300]
     return sorted(row["name"] for row in response.json()["results"])
-
-
-# Metrics ------------------------------------------------------------------------------------------
-
-
-def fleet_size(api, user, **params):
-    api.force_authenticate(user)
-    return api.get("/api/v1/metrics/vehicles.fleet_size/", {"year": 2024, **params})
-
-
-def test_another_areas_metric_is_404_for_area_staff(api, world):
-    """Energy staff may not read the vehicles division's figures for the city through the API (the
-    dashboard shows area staff their own area's tiles only); the vehicles division, leaders and
-    a unit's liaison (for their own units) may."""
-    VehicleFactory(unit=world.unit_a)
-    VehicleFactory(unit=world.unit_b)
-    VehicleFactory(unit=world.unit_b)
-    assert fleet_size(api, world.staff("energy")).status_code == 404
-    assert fleet_size(api, world.staff("energy"), unit=world.unit_b.pk).status_code == 404
-    assert "vehicles.fleet_size" not in {m["key"] for m in api.get("/api/v1/metrics/").json()}
-    assert fleet_size(api, world.staff("vehicles")).json()["value"] == 3
-    assert fleet_size(api, world.leader, unit=world.unit_b.pk).json()["value"] == 2
-    assert fleet_size(api, world.liaison_a).json()["value"] == 1
-    assert fleet_size(api, world.liaison_a, unit=world.unit_b.pk).status_code == 404
-    # The core's own figures stay open to every role, in its scope.
-    api.force_authenticate(world.staff("energy"))
-    assert api.get("/api/v1/metrics/bureau.units/", {"year": 2024}).json()["value"] == 2
 
 
 # Cached pages and tokens --------------------------------------------------------------------------
