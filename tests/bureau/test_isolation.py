@@ -104,3 +104,23 @@ def test_a_liaison_cannot_dispatch_their_own_support_request_through_the_api(api
     assert response.status_code == 201, response.content
     saved = SupportRequest.objects.get(pk=response.data["id"])
     assert (saved.status, saved.vehicle_id, saved.reason) == ("requested", None, "")
+
+
+def test_another_units_submission_is_404_on_every_workflow_page_and_action(client, api, world):
+    from django.urls import reverse
+
+    from bureau.models import Submission
+    from tests.factories import SubmissionFactory
+
+    b = SubmissionFactory(unit=world.unit_b, rows=[{"name": "乙某", "rank": "below_bureau"}])
+    client.force_login(world.liaison_a)
+    for name in ("submission_detail", "submission_template", "submission_history"):
+        assert client.get(reverse(f"bureau:{name}", args=[b.pk])).status_code == 404, name
+    assert client.post(reverse("bureau:submission_detail", args=[b.pk]), {"action": "submit"}).status_code == 404
+    api.force_authenticate(world.liaison_a)
+    assert api.get(f"/api/v1/submissions/{b.pk}/").status_code == 404
+    for action, body in (("rows", {"rows": []}), ("submit", {}), ("approve", {}), ("reopen", {"reason": "x"})):
+        assert api.post(f"/api/v1/submissions/{b.pk}/{action}/", body, format="json").status_code == 404, action
+    b.refresh_from_db()
+    assert (b.state, b.rows, b.version) == ("draft", [{"name": "乙某", "rank": "below_bureau"}], 1)
+    assert not Submission.objects.get(pk=b.pk).reviews.exists()
