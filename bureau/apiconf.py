@@ -39,7 +39,16 @@ class ScopedPermission(permissions.BasePermission):
         model = getattr(getattr(view, "queryset", None), "model", None)
         if model is None:
             return True
-        return can(request.user, model, scope_action(view, request))
+        if can(request.user, model, scope_action(view, request)):
+            return True
+        lookup = view.kwargs.get(view.lookup_url_kwarg or view.lookup_field)
+        if lookup is not None and hasattr(model.objects, "for_user") and can(request.user, model, "view"):
+            # A record out of the user's scope is 404, as for the actions they may use: a 403
+            # would tell that another unit's record exists.
+            from rest_framework.generics import get_object_or_404
+
+            get_object_or_404(model.objects.for_user(request.user, "view"), **{view.lookup_field: lookup})
+        return False
 
 
 def scope_action(view, request):

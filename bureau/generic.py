@@ -181,8 +181,15 @@ class ConfigView(LoginRequiredMixin, View):
     config = None
     action = "view"
 
+    def allowed(self, user):
+        return can(user, self.config.model, self.action)
+
     def dispatch(self, request, *args, **kwargs):
-        if request.user.is_authenticated and not can(request.user, self.config.model, self.action):
+        if request.user.is_authenticated and not self.allowed(request.user):
+            if "pk" in kwargs and can(request.user, self.config.model, "view"):
+                # A record out of the user's scope is 404, as on the pages they may use: a 403
+                # would tell that another unit's record exists.
+                self.get_object("view")
             deny(request, self.config.model)
         return super().dispatch(request, *args, **kwargs)
 
@@ -401,9 +408,10 @@ class DeleteView(ConfigView):
 
 
 class HistoryView(ConfigView):
+    def allowed(self, user):
+        return has_model_perm(user, self.config.model, "view")
+
     def get(self, request, pk):
-        if not has_model_perm(request.user, self.config.model, "view"):
-            deny(request, self.config.model)
         obj = self.get_object("view")
         from django.contrib.contenttypes.models import ContentType
 

@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from bureau import audit
 from bureau.choices import JobState
 from bureau.models import Job
+from bureau.scoping import fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +42,18 @@ def visible_jobs(user):
 
 def _job(request, pk):
     return get_object_or_404(visible_jobs(request.user), pk=pk)
+
+
+def servable(job, user):
+    """A finished file, built in the scope the user still has: an export made before a unit grant
+    was revoked holds rows the user may no longer see."""
+    return job.state == JobState.DONE and bool(job.file) and not stale(job, user)
+
+
+def stale(job, user):
+    """Built in a scope other than the user's now (a job without the record predates the check)."""
+    built_in = job.params.get("scope")
+    return built_in is not None and built_in != fingerprint(user)
 
 
 def start_export(config, request):
@@ -76,12 +89,18 @@ def export_list(job_id):
         _filter, queryset = config.filtered(request)
         total = queryset.count()
         job.report(0, total)
+        scope = fingerprint(user)  # before the reading: a grant revoked meanwhile refuses the file
         with tempfile.TemporaryFile() as handle, audit.acting_as(user):
             done = write_workbook(config, queryset, handle, progress=lambda n: job.report(n, total))
             handle.seek(0)
             job.file.save(f"{job.pk}-{filename(config)}", File(handle), save=False)
         Job.objects.filter(pk=job.pk).update(
-            file=job.file.name, state=JobState.DONE, done=done, total=done, finished=timezone.now()
+            file=job.file.name,
+            state=JobState.DONE,
+            done=done,
+            total=done,
+            finished=timezone.now(),
+            params=job.params | {"scope": scope},
         )
     except Exception:
         logger.exception("export job %s failed", job_id)
@@ -152,7 +171,7 @@ def import_upload(job_id):
     return job_id
 
 
-def _status(job):
+def _status(job, user):
     return {
         "id": job.pk,
         "state": job.state,
@@ -160,32 +179,34 @@ def _status(job):
         "done": job.done,
         "total": job.total,
         "percent": job.percent,
-        "error": job.error,
-        "download": reverse("jobs:download", args=[job.pk]) if job.state == JobState.DONE and job.file else "",
+        "error": job.error or (_("您的权限已变更，此文件不再提供下载，请重新导出。") if stale(job, user) else ""),
+        "download": reverse("jobs:download", args=[job.pk]) if servable(job, user) else "",
     }
 
 
 @login_required
 def job_list(request):
     jobs = visible_jobs(request.user)[:100]
+    for job in jobs:
+        job.servable = servable(job, request.user)
     return render(request, "bureau/jobs.html", {"jobs": jobs, "title": _("后台任务")})
 
 
 @login_required
 def job_detail(request, pk):
     job = _job(request, pk)
-    return render(request, "bureau/job.html", {"job": job, "status": _status(job), "title": job.title})
+    return render(request, "bureau/job.html", {"job": job, "status": _status(job, request.user), "title": job.title})
 
 
 @login_required
 def job_status(request, pk):
-    return JsonResponse(_status(_job(request, pk)))
+    return JsonResponse(_status(_job(request, pk), request.user))
 
 
 @login_required
 def job_download(request, pk):
     job = _job(request, pk)
-    if job.state != JobState.DONE or not job.file:
+    if not servable(job, request.user):
         raise Http404
     name = f"{job.title}.xlsx".replace("：", "-").replace("/", "-")
     return FileResponse(job.file.open("rb"), as_attachment=True, filename=name)

@@ -14,7 +14,7 @@ from bureau import audit, tablecache
 from bureau.apiconf import scope_action
 from bureau.choices import AuditAction
 from bureau.models import Conflict
-from bureau.scoping import reach
+from bureau.scoping import fingerprint
 
 
 class PreconditionRequired(exceptions.APIException):
@@ -57,7 +57,21 @@ class ModelSerializer(serializers.ModelSerializer):
                 queryset = getattr(target, "queryset", None)
                 if queryset is not None and hasattr(queryset, "for_user"):
                     target.queryset = queryset.for_user(request.user, "view")
+            for name in withheld(self.Meta.model, request.user):
+                if name in fields:
+                    fields[name].read_only = True
         return fields
+
+
+def withheld(model, user):
+    """The fields the model's form leaves out for this user (a unit does not dispatch or review):
+    the API writes no more than the form does."""
+    from bureau.generic import registry
+
+    form_class = getattr(registry().get(model), "form", None)
+    if form_class is None:
+        return set()
+    return set(form_class._meta.fields or ()) - set(form_class(user=user).fields)
 
 
 class CachedList:
@@ -91,7 +105,6 @@ class CachedList:
         return response
 
     def page_key(self, request):
-        user, scope = request.user, reach(request.user)
         parts = (
             type(self).__module__,
             type(self).__qualname__,
@@ -99,11 +112,7 @@ class CachedList:
             request.accepted_renderer.format,
             translation.get_language(),
             timezone.localdate(),
-            user.pk,
-            user.is_superuser,
-            sorted(scope["groups"]),
-            sorted(scope["perms"]),
-            sorted(scope["units"]),
+            fingerprint(request.user),
         )
         return "list:" + hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 

@@ -71,6 +71,16 @@ def load_reach(user):
     return {"groups": groups, "perms": perms, "units": units}
 
 
+def fingerprint(user):
+    """Everything that decides what rows `user` may see, as a short text: whatever was built in
+    one scope (a cached API page, an export file) is served only while it is unchanged."""
+    import hashlib
+
+    scope = reach(user)
+    parts = (user.pk, user.is_superuser, sorted(scope["groups"]), sorted(scope["perms"]), sorted(scope["units"]))
+    return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
+
+
 def user_unit_ids(user):
     """The ids of the units a user serves as liaison."""
     return reach(user)["units"]

@@ -4,9 +4,8 @@ from rest_framework.routers import SimpleRouter
 
 from bureau.models import Person
 from bureau.rest import ModelSerializer, ModelViewSet
-from bureau.scoping import has_model_perm
 from offices import filtersets, overstandard
-from offices.forms import RepairProjectForm, occupant_errors
+from offices.forms import occupant_errors
 from offices.models import (
     Allocation,
     Building,
@@ -196,14 +195,6 @@ class RepairProjectSerializer(CleanedSerializer):
             "review_note",
             "version",
         ]
-
-    def get_fields(self):
-        fields = super().get_fields()
-        request = self.context.get("request")
-        if request is not None and not has_model_perm(request.user, RepairProject, "change"):
-            for name in RepairProjectForm.REVIEW_FIELDS:
-                fields[name].read_only = True
-        return fields
 
 
 class RevitalisationSerializer(CleanedSerializer):

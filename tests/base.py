@@ -119,8 +119,89 @@ class ModelTests:
             return
         assert client.get(self.url("detail", a)).status_code == 200
         assert client.get(self.url("detail", b)).status_code == 404
-        assert client.get(self.url("edit", b)).status_code in (403, 404)
-        assert client.get(self.url("delete", b)).status_code in (403, 404)
+        assert client.get(self.url("edit", b)).status_code == 404
+        assert client.get(self.url("delete", b)).status_code == 404
+
+    def test_other_units_record_is_404_on_every_page_for_liaison(self, client, world):
+        """Another unit's record answers exactly like a missing one, whatever the page or method:
+        a 403 would tell that it exists, and the liaison's own record gets 403 where denied."""
+        if not self.liaison_may("view"):
+            return
+        b = self.make(world.unit_b)
+        client.force_login(world.liaison_a)
+        data = flatten(self.form_data(world.unit_a) | {"version": b.version})
+        for action in ("detail", "edit", "delete", "history"):
+            if not self.config.has(action):
+                continue
+            url = self.url(action, b)
+            assert client.get(url).status_code == 404, url
+            if action in ("edit", "delete"):
+                assert client.post(url, data).status_code == 404, url
+        assert self.model.objects.filter(pk=b.pk, version=b.version).exists()
+
+    def test_filter_or_search_naming_another_unit_shows_none_of_its_rows(self, client, api, world):
+        """`?unit=` of another unit's id, or a search for its name, on the list, the export and
+        the API: never a row of that unit, and the same answer as for a unit that does not exist."""
+        if not self.liaison_may("view"):
+            return
+        self.make(world.unit_a)
+        b = self.make(world.unit_b)
+        client.force_login(world.liaison_a)
+        api.force_authenticate(world.liaison_a)
+        scope = self.model.objects.for_user(world.liaison_a).count()
+        for query in ({"unit": world.unit_b.pk}, {"q": world.unit_b.name}):
+            response = client.get(self.url("list"), query)
+            assert response.status_code == 200
+            assert b.get_absolute_url() not in response.content.decode()
+            if self.config.has("export"):
+                assert _export_rows(client.get(self.url("export"), query)) <= scope
+            response = api.get(self.api_url(), query)
+            assert response.status_code in (200, 400)
+            if response.status_code == 200:
+                assert b.pk not in {row["id"] for row in _results(response)}
+            missing = api.get(self.api_url(), {k: 999_999 if k == "unit" else "无此单位" for k in query})
+            assert missing.status_code == response.status_code, query
+
+    def test_dropdowns_and_import_template_offer_nothing_out_of_scope(self, client, world):
+        """Every dropdown of the add form, and the import template's lists, hold only records the
+        liaison may see: none of another unit's."""
+        from django import forms
+
+        if not self.liaison_may("add"):
+            return
+        client.force_login(world.liaison_a)
+        form = client.get(self.url("add")).context["form"]
+        for name, field in form.fields.items():
+            if isinstance(field, forms.ModelChoiceField) and hasattr(field.queryset, "for_user"):
+                scope = field.queryset.model.objects.for_user(world.liaison_a, "view")
+                assert not field.queryset.exclude(pk__in=scope.values("pk")).exists(), name
+        if self.config.has("import"):
+            from io import BytesIO
+
+            from openpyxl import load_workbook
+
+            book = load_workbook(BytesIO(client.get(self.url("template")).content))
+            cells = {str(c) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for c in row}
+            b = world.unit_b
+            assert str(world.unit_a) in cells and not {str(b), b.name, b.uscc} & cells
+
+    def test_liaison_cannot_move_a_record_to_another_unit(self, client, api, world):
+        if not self.liaison_may("change"):
+            return
+        obj = self.make(world.unit_a)
+        client.force_login(world.liaison_a)
+        data = self.form_data(world.unit_b) | {"version": obj.version}
+        assert client.post(self.url("edit", obj), flatten(data)).status_code in (400, 403)
+        api.force_authenticate(world.liaison_a)
+        body = self.api_data(world.unit_b) | {"version": obj.version}
+        assert api.put(self.api_url(obj), body, format="json").status_code in (400, 403)
+        assert api.patch(
+            self.api_url(obj), {"unit": world.unit_b.pk, "version": obj.version}, format="json"
+        ).status_code in (
+            400,
+            403,
+        )
+        assert self.model.objects.filter(pk=obj.pk, version=obj.version, unit=world.unit_a).exists()
 
     def test_leader_reads_but_cannot_write(self, client, world):
         obj = self.make(world.unit_a)
@@ -248,6 +329,41 @@ class ModelTests:
         ids = {row["id"] for row in _results(api.get(self.api_url(), {"page_size": 500}))}
         assert {a.pk, b.pk} <= ids
 
+    def test_api_other_units_record_is_404_for_liaison(self, api, world):
+        if not self.liaison_may("view"):
+            return
+        b = self.make(world.unit_b)
+        api.force_authenticate(world.liaison_a)
+        url = self.api_url(b)
+        body = self.api_data(world.unit_a) | {"version": b.version}
+        assert api.get(url).status_code == 404
+        assert api.put(url, body, format="json").status_code == 404
+        assert api.patch(url, {"version": b.version}, format="json").status_code == 404
+        assert api.delete(url).status_code == 404
+        assert self.model.objects.filter(pk=b.pk, version=b.version).exists()
+
+    def test_api_liaison_cannot_create_for_another_unit(self, api, world):
+        if not self.liaison_may("add"):
+            return
+        api.force_authenticate(world.liaison_a)
+        before = self.model.objects.count()
+        response = api.post(self.api_url(), self.api_data(world.unit_b), format="json")
+        assert response.status_code in (400, 403), response.content
+        assert self.model.objects.count() == before
+
+    def test_api_cached_list_is_per_liaison(self, api, world):
+        """The same query string, one liaison after the other: each gets their own unit's page."""
+        if not self.liaison_may("view"):
+            return
+        a, b = self.make(world.unit_a), self.make(world.unit_b)
+        seen = {}
+        for user in (world.liaison_a, world.liaison_b, world.liaison_a):
+            api.force_authenticate(user)
+            seen[user.username] = {row["id"] for row in _results(api.get(self.api_url()))}
+            other = b if user == world.liaison_a else a
+            assert other.pk not in seen[user.username], user.username
+        assert a.pk in seen["liaison_a"] and b.pk in seen["liaison_b"]
+
     def test_api_create_update_delete_as_staff(self, api, world):
         api.force_authenticate(self.staff(world))
         response = api.post(self.api_url(), self.api_data(world.unit_a), format="json")
@@ -283,7 +399,7 @@ class ModelTests:
         api.force_authenticate(world.leader)
         assert api.get(self.api_url(obj)).status_code == 200
         assert api.post(self.api_url(), self.api_data(world.unit_a), format="json").status_code == 403
-        assert api.delete(self.api_url(obj)).status_code in (403, 404)
+        assert api.delete(self.api_url(obj)).status_code == 403  # a record they see: refused, not hidden
 
     def test_api_list_query_count_does_not_grow_with_rows(self, api, world):
         api.force_authenticate(self.staff(world))
@@ -304,8 +420,18 @@ class ModelTests:
         assert len(again) == 0, "a page read again with no write in between comes from the list cache"
 
 
+def _export_rows(response):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    assert response.status_code == 200
+    sheet = load_workbook(BytesIO(b"".join(response.streaming_content)), read_only=True).active
+    return len(list(sheet.iter_rows(values_only=True))) - 1
+
+
 def _results(response):
-    data = response.data
+    data = response.data if hasattr(response, "data") else response.json()  # a cached page is plain
     return data["results"] if isinstance(data, dict) and "results" in data else data
 
 

@@ -72,3 +72,48 @@ def test_no_url_answers_an_anonymous_user(client):
         if not ok:
             served.append((url, response.status_code))
     assert not served, f"answered an anonymous user: {served}"
+
+
+def api_viewsets():
+    """Every API viewset with a model serializer, from the URLconf."""
+    found = {}
+    for pattern in _patterns(get_resolver().url_patterns):
+        cls = getattr(pattern.callback, "cls", None)
+        serializer = getattr(cls, "serializer_class", None)
+        if cls is not None and getattr(getattr(serializer, "Meta", None), "model", None) is not None:
+            found[cls] = serializer
+    return found
+
+
+def _patterns(patterns):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            yield from _patterns(p.url_patterns)
+        elif isinstance(p, URLPattern):
+            yield p
+
+
+@pytest.mark.django_db
+def test_the_api_writes_no_field_the_form_withholds(world):
+    """A field a model's form leaves out for a role (a unit neither dispatches nor reviews) is
+    read-only for that role in the API too."""
+    from rest_framework.test import APIRequestFactory
+
+    from bureau.generic import registry
+    from bureau.rest import withheld
+
+    users = [world.liaison_a, world.leader, world.member, *(world.staff(r) for r in ("offices", "vehicles", "energy"))]
+    checked = set()
+    for view, serializer_class in api_viewsets().items():
+        model = serializer_class.Meta.model
+        if model not in registry():
+            continue
+        for user in users:
+            request = APIRequestFactory().post("/")
+            request.user = user
+            fields = serializer_class(context={"request": request, "view": view()}).fields
+            for name in withheld(model, user):
+                checked.add((model.__name__, name))
+                assert name not in fields or fields[name].read_only, (view.__name__, user.username, name)
+    # The check has teeth: these are withheld from a liaison today.
+    assert {("SupportRequest", "status"), ("RepairProject", "approved_amount")} <= checked

@@ -15,6 +15,7 @@ from bureau.choices import JobState
 from bureau.excel import FORMULA_STARTS, export_response, export_rows, safe
 from bureau.generic import ModelViews
 from bureau.models import Job, Person, Unit
+from bureau.scoping import fingerprint
 from bureau.validators import mask_id_number
 from bureau.views import PersonViews, UnitViews
 from tests.factories import PersonFactory, UnitFactory
@@ -103,7 +104,9 @@ def test_large_export_runs_as_a_job_visible_only_to_its_owner(client, world, set
     assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=[job.pk])
     # Tasks run eagerly in tests: the job is done by the time the page is asked for.
     assert (job.state, job.done, job.total) == (JobState.DONE, 6, 6)
-    assert job.params == {"app": "bureau", "model": "person", "query": "rank=below_bureau"}
+    assert job.params == {"app": "bureau", "model": "person", "query": "rank=below_bureau"} | {
+        "scope": fingerprint(world.admin)  # the scope it was built in (bureau.jobs.servable)
+    }
     status = client.get(reverse("jobs:status", args=[job.pk])).json()
     assert status["state"] == "done" and status["percent"] == 100
     download = client.get(status["download"])

@@ -80,3 +80,54 @@ def test_job_page_uses_the_static_script_only(client, world):
     assert scripts and all("src=" in s for s in scripts)  # the CSP allows no inline script
     assert "bureau/job.js" in body
     assert f'data-status-url="{reverse("jobs:status", args=[job.pk])}"' in body
+
+
+def test_job_files_have_no_public_url_even_under_debug(tmp_path):
+    """Under DEBUG (development, the demo) /media/ once served job files to anyone, at names as
+    plain as `jobs/2026/11/7-人员-20261128.xlsx`; only jobs:download may serve them."""
+    import os
+    import subprocess
+    import sys
+
+    folder = tmp_path / "jobs"
+    folder.mkdir()
+    (folder / "7-export.xlsx").write_bytes(b"rows of unit a")
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "r = Client().get('/media/jobs/7-export.xlsx', HTTP_HOST='localhost')\n"
+        "print(r.status_code)\n"
+    )
+    env = os.environ | {"DJANGO_DEBUG": "True", "MEDIA_ROOT": str(tmp_path)}
+    env.setdefault("DJANGO_SETTINGS_MODULE", "bureau.settings")
+    env.setdefault("DJANGO_SECRET_KEY", "x")
+    run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split()[-1] == "404"
+
+
+def test_an_export_is_not_served_once_its_owners_scope_changed(client, world):
+    """An export holds the rows of the owner's scope when it ran: after the unit grant is revoked
+    (or moved to another unit) the file is another unit's data, and is 404 like any other."""
+    from bureau.models import UnitUserObjectPermission
+    from tests.factories import PersonFactory
+
+    PersonFactory(unit=world.unit_a, name="甲某")
+    job = Job.objects.create(
+        kind="export",
+        title="导出：人员",
+        user=world.liaison_a,
+        params={"app": "bureau", "model": "person", "query": ""},
+    )
+    export_list(job.pk)
+    client.force_login(world.liaison_a)
+    url = reverse("jobs:download", args=[job.pk])
+    assert client.get(url).status_code == 200
+    UnitUserObjectPermission.objects.filter(user=world.liaison_a).delete()
+    from guardian.shortcuts import assign_perm
+
+    assign_perm("liaise_unit", world.liaison_a, world.unit_b)
+    assert client.get(url).status_code == 404
+    status = client.get(reverse("jobs:status", args=[job.pk])).json()
+    assert status["download"] == "" and "权限已变更" in status["error"]
+    assert url not in client.get(reverse("jobs:list")).content.decode()
