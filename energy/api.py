@@ -8,6 +8,7 @@ from rest_framework.routers import SimpleRouter
 from bureau.rest import ModelSerializer, ModelViewSet
 from energy import filtersets as fs
 from energy.choices import accepted_units, official_unit
+from energy.forms import assessment_refused
 from energy.models import (
     ConservationOrgan,
     Consumption,
@@ -162,12 +163,20 @@ _register(
     ),
     fs.EnergyAuditFilterSet,
 )
-_register(
-    "conservation-organs",
-    ConservationOrgan,
-    _serializer(ConservationOrgan, ["unit", "year", *ConservationOrgan.CRITERIA, "evidence", "state"]),
-    fs.ConservationOrganFilterSet,
-)
+
+
+class ConservationOrganSerializer(
+    _serializer(ConservationOrgan, ["unit", "year", *ConservationOrgan.CRITERIA, "evidence", "state"])
+):
+    def validate_state(self, state):
+        previous = self.instance.state if self.instance is not None else None
+        message = assessment_refused(self.context["request"].user, previous, state)
+        if message:
+            raise serializers.ValidationError(message)
+        return state
+
+
+_register("conservation-organs", ConservationOrgan, ConservationOrganSerializer, fs.ConservationOrganFilterSet)
 _register(
     "retrofits",
     Retrofit,

@@ -2,7 +2,8 @@ from django import forms
 from django.utils.translation import gettext as _
 
 from bureau.forms import BaseModelForm
-from energy.choices import accepted_units, official_unit
+from bureau.scoping import has_model_perm
+from energy.choices import CreationState, accepted_units, official_unit
 from energy.models import (
     ConservationOrgan,
     Consumption,
@@ -120,6 +121,24 @@ class ConservationOrganForm(BaseModelForm):
     class Meta:
         model = ConservationOrgan
         fields = ["unit", "year", *ConservationOrgan.CRITERIA, "evidence", "state"]
+
+    def clean_state(self):
+        state = self.cleaned_data["state"]
+        message = assessment_refused(self.user, self.instance.state if self.instance.pk else None, state)
+        if message:
+            raise forms.ValidationError(message)
+        return state
+
+
+def assessment_refused(user, previous, state):
+    """A unit plans and applies; whether it made the grade (已达标 / 未达标) is the energy
+    division's ruling, which a unit can neither give nor undo. The refusal, or None."""
+    assessed = (CreationState.CREATED, CreationState.FAILED)
+    if state == previous or has_model_perm(user, ConservationOrgan, "change"):
+        return None
+    if state in assessed or previous in assessed:
+        return _("“已达标”“未达标”由节能处评定；单位只能填“计划创建”或“已申报”。")
+    return None
 
 
 class RetrofitForm(BaseModelForm):

@@ -208,3 +208,44 @@ def test_consumption_import_checks_clashes_for_the_whole_file(world):
     created, errors = import_registry(ConsumptionViews, upload(rows), world.staff("energy"))
     assert not created and [(e.row, e.column) for e in errors] == [(2, "品种")]
     assert Consumption.objects.filter(year=2003, month=1).get().quantity == 1000
+
+
+def test_only_the_energy_division_rules_whether_an_organ_made_the_grade(api, world):
+    """A unit plans and applies (计划创建 → 已申报); 已达标 / 未达标 is the division's ruling."""
+    from energy.choices import CreationState
+    from energy.models import ConservationOrgan
+    from tests.energy.factories import ConservationOrganFactory
+
+    url = "/api/v1/energy/conservation-organs/"
+    criteria = dict.fromkeys(ConservationOrgan.CRITERIA, True)  # the grade is met: only the ruling is missing
+    organ = ConservationOrganFactory(unit=world.unit_a, year=2022, state=CreationState.PLANNED, **criteria)
+    detail = f"{url}{organ.pk}/"
+    api.force_authenticate(world.liaison_a)
+    response = api.patch(detail, {"state": CreationState.APPLIED, "version": organ.version}, format="json")
+    assert response.status_code == 200, response.data
+    response = api.patch(detail, {"state": CreationState.CREATED, "version": response.data["version"]}, format="json")
+    assert response.status_code == 400 and list(response.data) == ["state"]
+    created = {"unit": world.unit_a.pk, "year": 2023, "state": CreationState.CREATED, **criteria}
+    assert api.post(url, created, format="json").status_code == 400
+    api.force_authenticate(world.staff("energy"))
+    organ.refresh_from_db()
+    response = api.patch(detail, {"state": CreationState.CREATED, "version": organ.version}, format="json")
+    assert response.status_code == 200, response.data
+    api.force_authenticate(world.liaison_a)
+    response = api.patch(detail, {"state": CreationState.APPLIED, "version": response.data["version"]}, format="json")
+    assert response.status_code == 400  # nor undo it
+    organ.refresh_from_db()
+    assert organ.state == CreationState.CREATED
+
+
+def test_the_organ_form_refuses_a_units_own_ruling(client, world):
+    from energy.choices import CreationState
+    from energy.forms import ConservationOrganForm
+    from energy.models import ConservationOrgan
+
+    data = {"unit": world.unit_a.pk, "year": 2022, "state": CreationState.CREATED}
+    data |= dict.fromkeys(ConservationOrgan.CRITERIA, "on")
+    form = ConservationOrganForm(data, user=world.liaison_a)
+    assert not form.is_valid() and list(form.errors) == ["state"]
+    assert ConservationOrganForm(data | {"state": CreationState.APPLIED}, user=world.liaison_a).is_valid()
+    assert ConservationOrganForm(data, user=world.staff("energy")).is_valid()
