@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from bureau import audit, bulk
 from bureau.models import AuditEntry
+from bureau.scoping import has_model_perm
 from vehicles.models import CalendarDay, Rules, Trip, Vehicle
 from vehicles.validators import normalise_plate
 
@@ -355,6 +356,7 @@ def import_trips(items, user):
         if errors:
             raise TripErrors(sorted(errors, key=lambda e: e[0] or 0)[:MAX_ERRORS])
         existing = stored(list(seen))
+        refuse_others_trips(existing, rows, user)
         # Every trip ends after it starts: the first start and the last end bound all the days.
         first, last = min(row["start"] for _n, row in rows), max(row["end"] for _n, row in rows)
         flagger = Flagger(first.astimezone(TZ).date(), last.astimezone(TZ).date())
@@ -382,6 +384,22 @@ def import_trips(items, user):
         month_list = sorted(months)
         transaction.on_commit(lambda: rollup_months.delay([list(m) for m in month_list]))
     return {"created": len(new), "updated": len(changed), "months": sorted(months)}
+
+
+def refuse_others_trips(existing, rows, user):
+    """Re-importing a trip updates it: only where the user may change it. Area staff reach every
+    trip; anyone else is asked through the scoping choke point for the trips the file names."""
+    if not existing or has_model_perm(user, Trip, "change"):
+        return
+    pks = [pk for pk, _version, _start in existing.values()]
+    allowed = set(Trip.objects.for_user(user, "change").filter(pk__in=pks).values_list("pk", flat=True))
+    errors = [
+        (number, HEADER_OF["platform_id"], _("行程编号“%(id)s”已登记在其他单位的车辆下。") % {"id": row["platform_id"]})
+        for number, row in rows
+        if row["platform_id"] in existing and existing[row["platform_id"]][0] not in allowed
+    ]
+    if errors:
+        raise TripErrors(errors[:MAX_ERRORS])
 
 
 def stored(platform_ids):

@@ -93,6 +93,14 @@ class TestImport:
         after = cache.get_many(keys)  # stamped again at commit: a read in between is not kept
         assert len(after) == 2 and all(after[k] != during[k] for k in keys)
 
+    def test_a_trip_id_stored_under_another_units_vehicle_is_not_taken_over(self, fleet, world):
+        """Re-importing updates a trip by its id: only a trip the importer may change. (Liaisons
+        cannot import today; the check stands should trips ever open to them.)"""
+        TripFactory(vehicle=fleet["b"], platform_id="X1", start=at(2022, 5, 1, 9), end=at(2022, 5, 1, 10))
+        errors = errors_of(world.liaison_a, "X1,鄂A10001,张三,2022-05-02 09:00,2022-05-02 10:00,,,7,,,,")
+        assert [(row, column) for row, column, _message in errors] == [(2, "行程编号")]
+        assert Trip.objects.get(platform_id="X1").vehicle_id == fleet["b"].pk
+
     def test_reimport_updates_instead_of_duplicating(self, fleet, staff, django_capture_on_commit_callbacks):
         run(staff, *GOOD)
         changed = GOOD[2].replace(",18,", ",21,")
