@@ -1,8 +1,23 @@
+import datetime
+
 import django_filters
+from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from bureau.models import DataRequest, Person, Submission, Unit
+
+
+class YearFilter(django_filters.NumberFilter):
+    """The year of a date field: a whole number a date can have, else a 400 naming the filter
+    (a year lookup with 0 or 10000 fails while building the SQL)."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("lookup_expr", "year")
+        kwargs.setdefault("label", _("年度"))
+        super().__init__(*args, min_value=datetime.MINYEAR, max_value=datetime.MAXYEAR, **kwargs)
 
 
 class BaseFilterSet(django_filters.FilterSet):

@@ -4,6 +4,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -31,6 +32,11 @@ class ConflictError(exceptions.APIException):
 
 class PreconditionFailed(ConflictError):
     status_code = status.HTTP_412_PRECONDITION_FAILED
+
+
+class StillReferenced(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "still_referenced"
 
 
 def exception_handler(exc, context):
@@ -155,5 +161,11 @@ class ModelViewSet(CachedList, viewsets.ModelViewSet):
             raise (PreconditionFailed if header else ConflictError)() from None
 
     def perform_destroy(self, instance):
-        with transaction.atomic():
-            instance.delete()
+        try:
+            with transaction.atomic():
+                instance.delete()
+        except (ProtectedError, RestrictedError) as exc:
+            # The same refusal as the web page's (bureau.generic.DeleteView), not a server error.
+            found = getattr(exc, "protected_objects", None) or exc.restricted_objects
+            names = "、".join(sorted({str(o._meta.verbose_name) for o in found}))
+            raise StillReferenced(_("不能删除：仍有%(names)s引用此记录。") % {"names": names}) from None

@@ -2,7 +2,7 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from bureau.filtersets import BaseFilterSet
+from bureau.filtersets import BaseFilterSet, YearFilter
 from vehicles.choices import NEW_ENERGY
 from vehicles.models import (
     CalendarDay,
@@ -37,7 +37,7 @@ class RulesFilterSet(BaseFilterSet):
 
 class CalendarDayFilterSet(BaseFilterSet):
     search_fields = ("name",)
-    year = django_filters.NumberFilter(field_name="date", lookup_expr="year", label=_("年度"))
+    year = YearFilter(field_name="date")
 
     class Meta:
         model = CalendarDay
@@ -127,7 +127,7 @@ class InspectionFilterSet(BaseFilterSet):
 
 class RunningCostFilterSet(BaseFilterSet):
     search_fields = ("vehicle__plate", "note")
-    year = django_filters.NumberFilter(field_name="date", lookup_expr="year", label=_("年度"))
+    year = YearFilter(field_name="date")
 
     class Meta:
         model = RunningCost
