@@ -5,8 +5,9 @@ import hashlib
 
 from django.contrib.auth import get_user_model
 from django.db import DEFAULT_DB_ALIAS
+from django.utils.translation import gettext_lazy as _
 from django_filters.rest_framework import DjangoFilterBackend
-from rest_framework import authentication, pagination, permissions
+from rest_framework import authentication, exceptions, pagination, permissions
 from rest_framework.authtoken.models import Token
 
 from bureau import tablecache
@@ -28,6 +29,14 @@ ACTION_BY_METHOD = {
 class Pagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 500
+    invalid_page_message = _("页码“{page_number}”无效：{message}")
+
+    def paginate_queryset(self, queryset, request, view=None):
+        # A page that is not a number or past the last one is bad input: 400 naming `page`.
+        try:
+            return super().paginate_queryset(queryset, request, view)
+        except exceptions.NotFound as exc:
+            raise exceptions.ValidationError({self.page_query_param: [exc.detail]}) from None
 
 
 class ScopedPermission(permissions.BasePermission):
@@ -101,3 +110,34 @@ class TokenAuthentication(authentication.TokenAuthentication):
         token = Token.from_db(DEFAULT_DB_ALIAS, ["key", "user_id", "created"], [key, user.pk, created])
         token.user = user
         return user, token
+
+
+ERROR = {"type": "object", "properties": {"detail": {"type": "string"}}, "required": ["detail"]}
+# A 400 names each field with its messages (a list, or a nested object for a nested field);
+# a refused transition or a whole-body refusal says `detail`.
+FIELD_ERRORS = {"type": "object", "additionalProperties": {}}
+
+
+def document_errors(result, generator, request, public):
+    """drf-spectacular documents only the successes; add the refusals the bases answer (bureau.rest,
+    Pagination, FilterBackend), so a client and the schema agree on every status code."""
+    result.setdefault("components", {}).setdefault("schemas", {}).update(Error=ERROR, FieldErrors=FIELD_ERRORS)
+    error = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    fields = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/FieldErrors"}}}}
+    for path, operations in result["paths"].items():
+        for method, operation in operations.items():
+            codes = {"401": "未登录或令牌无效", "403": "角色无此操作的权限"}
+            if "{" in path:
+                codes["404"] = "记录不存在或不在调用者的权限范围内"
+            queried = any(p.get("in") == "query" for p in operation.get("parameters", ()))
+            if method in ("post", "put", "patch") or queried:
+                codes["400"] = "输入有误：按字段列出原因"
+            if method in ("put", "patch"):
+                codes |= {"409": "记录已被他人修改", "412": "If-Match 的版本已过期", "428": "未带读取时的版本"}
+            if method == "delete":
+                codes["409"] = "仍有其他记录引用此记录"
+            responses = operation.setdefault("responses", {})
+            for code, description in codes.items():
+                body = fields if code == "400" else error
+                responses.setdefault(code, {"description": description, **body})
+    return result

@@ -240,6 +240,7 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": ["drf_spectacular.hooks.postprocess_schema_enums", "bureau.apiconf.document_errors"],
     # Choice sets that share a field name across areas get names of their own in the schema.
     "ENUM_NAME_OVERRIDES": {
         "RoomCategoryEnum": "offices.choices.RoomCategory",
