@@ -1,6 +1,9 @@
+import datetime
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
@@ -107,6 +110,23 @@ class SubmissionSerializer(ModelSerializer):
         read_only_fields = fields
 
 
+class CommentSerializer(serializers.Serializer):
+    """The body of approve and return: the reviewer's comment, text like any field (not an object,
+    no NUL character, which PostgreSQL cannot store)."""
+
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+def _body(serializer_class, request, data=None):
+    body = serializer_class(data=request.data if data is None else data)
+    body.is_valid(raise_exception=True)
+    return body.validated_data
+
+
 def _transition(run, body=None):
     try:
         result = run()
@@ -144,17 +164,23 @@ class SubmissionViewSet(CachedList, mixins.ListModelMixin, mixins.RetrieveModelM
     def submit(self, request, pk=None):
         return self._act(lambda sub: workflow.submit(sub, request.user))
 
+    @extend_schema(request=CommentSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        return self._act(lambda sub: workflow.approve(sub, request.user, request.data.get("comment", "")))
+        comment = _body(CommentSerializer, request)["comment"]
+        return self._act(lambda sub: workflow.approve(sub, request.user, comment))
 
+    @extend_schema(request=CommentSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
-        return self._act(lambda sub: workflow.return_(sub, request.user, request.data.get("comment", "")))
+        comment = _body(CommentSerializer, request)["comment"]
+        return self._act(lambda sub: workflow.return_(sub, request.user, comment))
 
+    @extend_schema(request=ReasonSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        return self._act(lambda sub: workflow.reopen(sub, request.user, request.data.get("reason", "")))
+        reason = _body(ReasonSerializer, request)["reason"]
+        return self._act(lambda sub: workflow.reopen(sub, request.user, reason))
 
 
 class MetricSerializer(serializers.Serializer):
@@ -171,6 +197,19 @@ class MetricValueSerializer(serializers.Serializer):
     unit_of_measure = serializers.CharField()
     year = serializers.IntegerField()
     unit = serializers.IntegerField(allow_null=True)
+
+
+class MetricQuerySerializer(serializers.Serializer):
+    # A year a date can have: the metrics count the rows dated within it.
+    year = serializers.IntegerField(
+        min_value=datetime.MINYEAR,
+        max_value=datetime.MAXYEAR,
+        error_messages={
+            "required": gettext_lazy("请用 year=YYYY 指定年度。"),
+            "invalid": gettext_lazy("请用 year=YYYY 指定年度。"),
+        },
+    )
+    unit = serializers.IntegerField(required=False, error_messages={"invalid": gettext_lazy("单位编号须为整数。")})
 
 
 class MetricViewSet(viewsets.ViewSet):
@@ -200,15 +239,10 @@ class MetricViewSet(viewsets.ViewSet):
         found = metrics.REGISTRY.get(key)
         if found is None:
             raise Http404
+        query = _body(MetricQuerySerializer, request, request.query_params)
+        year, unit = query["year"], query.get("unit")
         try:
-            year = int(request.query_params["year"])
-        except (KeyError, ValueError):
-            raise exceptions.ValidationError({"year": [_("请用 year=YYYY 指定年度。")]}) from None
-        unit = request.query_params.get("unit")
-        try:
-            units = metrics.scope_units(request.user, int(unit) if unit else None)
-        except ValueError:
-            raise exceptions.ValidationError({"unit": [_("单位编号须为整数。")]}) from None
+            units = metrics.scope_units(request.user, unit)
         except Unit.DoesNotExist:
             raise Http404 from None
         return Response(
@@ -218,7 +252,7 @@ class MetricViewSet(viewsets.ViewSet):
                 "value": found.compute(year, units),
                 "unit_of_measure": found.unit_of_measure,
                 "year": year,
-                "unit": int(unit) if unit else None,
+                "unit": unit,
             }
         )
 

@@ -1,5 +1,7 @@
 """Check characters of the national identifiers (sources in ../shared/DOMAIN.md)."""
 
+import re
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -38,7 +40,8 @@ def id_check_char(first17):
 
 def validate_id_number(value):
     number = (value or "").strip().upper()
-    if len(number) != 18 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+    if not re.fullmatch(r"[0-9]{17}[0-9X]", number):
         raise ValidationError(_("身份证号应为 17 位数字加 1 位校验码（数字或 X）。"), code="format")
     if id_check_char(number[:17]) != number[17]:
         raise ValidationError(_("身份证号校验位不正确，请核对。"), code="check")

@@ -103,10 +103,31 @@ def row_forms(submission, rows):
     return [kind.row_form(data=row, submission=submission) for row in rows]
 
 
+def shape_errors(submission, rows):
+    """Rows the row form cannot read (an API body): a row that is not an object, a column the form
+    does not have (it would be stored as it came), a value that is not text, a number or a list."""
+    columns = kind_of(submission).row_form(submission=submission).fields
+    errors = []
+    for number, row in enumerate(rows, 1):
+        if not isinstance(row, dict):
+            errors.append((number, _("整行"), _("每行须为对象：{列名: 值}。")))
+            continue
+        for name, value in row.items():
+            if name not in columns:
+                errors.append((number, name, _("没有这一列。")))
+            elif isinstance(value, dict) or (
+                isinstance(value, list) and any(isinstance(v, dict | list) for v in value)
+            ):
+                errors.append((number, str(columns[name].label), _("须为文本、数字或其列表。")))
+    return errors
+
+
 def validate_rows(submission, rows):
     """Check rows with the kind's row form; returns (cleaned rows, errors as (row, field label, message))."""
     kind = kind_of(submission)
-    cleaned, errors = [], []
+    cleaned, errors = [], shape_errors(submission, rows)
+    if errors:
+        return cleaned, errors
     for number, form in enumerate(row_forms(submission, rows), 1):
         if form.is_valid():
             cleaned.append(form.cleaned_data)

@@ -1,3 +1,5 @@
+import re
+
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
@@ -60,10 +62,11 @@ class ConsumptionFilterSet(UnitFilterSet):
         fields = ["year", "month", "item", "factor_set"]
 
     def filter_period(self, queryset, name, value):
-        year, _sep, month = value.partition("-")
-        if not (year.isdigit() and month.isdigit()):
+        # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+        found = re.fullmatch(r"([0-9]+)-([0-9]+)", value.strip())
+        if found is None:
             return queryset.none()
-        return queryset.filter(year=int(year), month=int(month))
+        return queryset.filter(year=int(found[1]), month=int(found[2]))
 
 
 class VerificationFlagFilterSet(UnitFilterSet):

@@ -133,14 +133,14 @@ VIEWS = (
 
 def _year(request):
     raw = request.GET.get("year") or request.POST.get("year") or ""
-    return int(raw) if raw.isdigit() and 2000 <= int(raw) <= 2100 else timezone.localdate().year - 1
+    return int(raw) if raw.isdecimal() and 2000 <= int(raw) <= 2100 else timezone.localdate().year - 1
 
 
 def _units(request):
     """The caller's scope, or one unit of it (`?unit=`); another unit's id answers 404."""
     units = Unit.objects.for_user(request.user, "view")
     raw = request.GET.get("unit", "")
-    if raw.isdigit():
+    if raw.isdecimal():  # not isdigit(): int() refuses "²"
         units = units.filter(pk=int(raw))
         if not units.exists():
             raise Http404

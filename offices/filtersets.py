@@ -4,7 +4,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from bureau.filtersets import BaseFilterSet
+from bureau.filtersets import BaseFilterSet, YearFilter
 from offices.models import (
     Allocation,
     Building,
@@ -112,7 +112,7 @@ class RepairProjectFilterSet(BaseFilterSet):
 class RevitalisationFilterSet(BaseFilterSet):
     building = by_building()
     search_fields = ("operator", "contract_no")
-    year = django_filters.NumberFilter(field_name="start__year", label=_("起始年度"))
+    year = YearFilter(field_name="start", label=_("起始年度"))
 
     class Meta:
         model = Revitalisation

@@ -175,7 +175,7 @@ class RunningCostViews(generic.ModelViews):
 def year_param(request, default):
     """The `year` of the query string; anything but a plausible year means the default."""
     value = request.GET.get("year", "")
-    return int(value) if value.isdigit() and 2000 <= int(value) <= 2100 else default
+    return int(value) if value.isdecimal() and 2000 <= int(value) <= 2100 else default
 
 
 def may_explain(user, trip):

@@ -37,7 +37,13 @@ def test_valid_id_numbers(number):
 
 @pytest.mark.parametrize(
     ("number", "reason"),
-    [("110105194912310021", "check"), ("11010519491231002", "format"), ("1101051949123100AX", "format")],
+    [
+        ("110105194912310021", "check"),
+        ("11010519491231002", "format"),
+        ("1101051949123100AX", "format"),
+        ("1101051949123100²X", "format"),  # a digit to str.isdigit(), not to int()
+        ("1101051949123100٢X", "format"),  # an Arabic-Indic digit: int() takes it, an ID number does not
+    ],
 )
 def test_invalid_id_numbers(number, reason):
     with pytest.raises(ValidationError) as exc:

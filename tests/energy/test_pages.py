@@ -127,6 +127,17 @@ def test_api_consumption_period(api, world):
     assert again.status_code == 400 and "item" in again.data
     listed = api.get(url, {"period": "2022-03"}).data["results"]
     assert [r["id"] for r in listed] == [ok.data["id"]]
+    # str.isdigit() takes "²", which int() refuses: such a period finds nothing, it is no 500.
+    for period in ("²-3", "2022-²", "٢٠٢٢-03"):
+        response = api.get(url, {"period": period})
+        assert response.status_code == 200 and response.data["results"] == []
+
+
+def test_pages_take_a_superscript_year_or_unit_as_none(client, data):
+    client.force_login(data.staff("energy"))
+    assert client.get(reverse("energy:overview"), {"year": "²", "unit": "²"}).status_code == 200
+    client.force_login(data.staff("vehicles"))
+    assert client.get(reverse("vehicles:usage"), {"year": "²"}).status_code == 200
 
 
 def test_api_factor_sets_carry_their_factors(api, world):
