@@ -121,10 +121,10 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-def _body(serializer_class, request, data=None):
-    body = serializer_class(data=request.data if data is None else data)
-    body.is_valid(raise_exception=True)
-    return body.validated_data
+def _valid(serializer_class, data):
+    found = serializer_class(data=data)
+    found.is_valid(raise_exception=True)
+    return found.validated_data
 
 
 def _transition(run, body=None):
@@ -167,19 +167,19 @@ class SubmissionViewSet(CachedList, mixins.ListModelMixin, mixins.RetrieveModelM
     @extend_schema(request=CommentSerializer)
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        comment = _body(CommentSerializer, request)["comment"]
+        comment = _valid(CommentSerializer, request.data)["comment"]
         return self._act(lambda sub: workflow.approve(sub, request.user, comment))
 
     @extend_schema(request=CommentSerializer)
     @action(detail=True, methods=["post"], url_path="return", url_name="return")
     def return_(self, request, pk=None):
-        comment = _body(CommentSerializer, request)["comment"]
+        comment = _valid(CommentSerializer, request.data)["comment"]
         return self._act(lambda sub: workflow.return_(sub, request.user, comment))
 
     @extend_schema(request=ReasonSerializer)
     @action(detail=True, methods=["post"])
     def reopen(self, request, pk=None):
-        reason = _body(ReasonSerializer, request)["reason"]
+        reason = _valid(ReasonSerializer, request.data)["reason"]
         return self._act(lambda sub: workflow.reopen(sub, request.user, reason))
 
 
@@ -239,7 +239,7 @@ class MetricViewSet(viewsets.ViewSet):
         found = metrics.REGISTRY.get(key)
         if found is None:
             raise Http404
-        query = _body(MetricQuerySerializer, request, request.query_params)
+        query = _valid(MetricQuerySerializer, request.query_params)
         year, unit = query["year"], query.get("unit")
         try:
             units = metrics.scope_units(request.user, unit)

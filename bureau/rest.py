@@ -4,7 +4,7 @@ import hashlib
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import ProtectedError, RestrictedError
+from django.db.models import ProtectedError
 from django.http import HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -164,8 +164,7 @@ class ModelViewSet(CachedList, viewsets.ModelViewSet):
         try:
             with transaction.atomic():
                 instance.delete()
-        except (ProtectedError, RestrictedError) as exc:
+        except ProtectedError as exc:
             # The same refusal as the web page's (bureau.generic.DeleteView), not a server error.
-            found = getattr(exc, "protected_objects", None) or exc.restricted_objects
-            names = "、".join(sorted({str(o._meta.verbose_name) for o in found}))
+            names = "、".join(sorted({str(o._meta.verbose_name) for o in exc.protected_objects}))
             raise StillReferenced(_("不能删除：仍有%(names)s引用此记录。") % {"names": names}) from None
