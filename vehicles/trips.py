@@ -52,6 +52,9 @@ FIELDS = [*TEXT_LIMITS, "start", "end", "start_odometer", "end_odometer", "dista
 UPDATED_FIELDS = [*FIELDS, "vehicle_id", "unit_id", "off_day", "night", "long_distance"]
 HEADER_OF = {name: names[0] for name, names in COLUMNS.items()}
 MAX_ERRORS = 200
+# The years a trip may fall in: outside them a time is a typing error, and the day-by-day flags
+# (calendar, night, monthly roll-ups) would run past the last date Python has.
+YEARS = range(2000, 2101)
 ONE_DAY = datetime.timedelta(days=1)
 
 
@@ -132,6 +135,12 @@ def parse_time(value):
     return moment.replace(tzinfo=TZ) if moment.tzinfo is None else moment
 
 
+def year_errors(moment):
+    if moment.year in YEARS:
+        return []
+    return [_("须在 %(first)d 至 %(last)d 年之间。") % {"first": YEARS[0], "last": YEARS[-1]}]
+
+
 def parse_number(value):
     if value in (None, ""):
         return None
@@ -146,9 +155,15 @@ def parse_row(number, raw, plates, errors):
     found = []
     row = {}
     for field, limit in TEXT_LIMITS.items():
-        value = str(raw.get(field) or "").strip()
+        value = raw.get(field)
+        if isinstance(value, dict | list):  # an API body's object or array
+            found.append((field, _("须为文本。")))
+            value = ""
+        value = str(value or "").strip()
         if len(value) > limit:
             found.append((field, _("超过 %(n)s 个字符。") % {"n": limit}))
+        if "\x00" in value:
+            found.append((field, _("不能含有空字符。")))
         row[field] = value
     if not row["platform_id"]:
         found.append(("platform_id", _("不能为空。")))
@@ -169,11 +184,18 @@ def parse_row(number, raw, plates, errors):
             row[field] = parse_time(value)
         except (TypeError, ValueError):
             found.append((field, _("“%(v)s”不是有效的时间，应如 2022-03-01 08:30。") % {"v": value}))
+            continue
+        found.extend((field, message) for message in year_errors(row[field]))
     for field in ("start_odometer", "end_odometer", "distance_km"):
         try:
             row[field] = parse_number(raw.get(field))
         except (InvalidOperation, ValueError):
             found.append((field, _("“%(v)s”不是数字。") % {"v": raw.get(field)}))
+            continue
+        column = Trip._meta.get_field(field)
+        digits = column.max_digits - column.decimal_places
+        if row[field] is not None and abs(row[field]) >= 10**digits:
+            found.append((field, _("超出范围：最多 %(n)d 位整数。") % {"n": digits}))
     if "start" in row and "end" in row and row["end"] <= row["start"]:
         found.append(("end", _("结束时间早于或等于开始时间。")))
     if not found:
@@ -515,7 +537,10 @@ JSON_BOOLEAN = {True: "true", False: "false"}
 
 def check_one(trip):
     """The same checks for one trip saved through a form or the API: a list of (field, message)."""
-    errors = []
+    times = {"start": trip.start, "end": trip.end}
+    errors = [(field, m) for field, moment in times.items() if moment for m in year_errors(moment)]
+    if errors:
+        return errors
     if trip.start and trip.end and trip.end <= trip.start:
         errors.append(("end", _("结束时间早于或等于开始时间。")))
     if trip.distance_km is not None and trip.distance_km < 0:

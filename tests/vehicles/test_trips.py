@@ -325,6 +325,35 @@ class TestApi:
         assert response.status_code == 400 and list(response.data) == ["platform_id"]
         assert Trip.objects.filter(platform_id="S1").count() == 1
 
+    @pytest.mark.parametrize(
+        ("extra", "column", "message"),
+        [
+            ({"platform_id": "A\x00"}, "行程编号", "不能含有空字符。"),
+            ({"driver": "张\x00三"}, "驾驶员", "不能含有空字符。"),
+            ({"purpose": {"x": 1}}, "事由", "须为文本。"),
+            ({"platform_id": ["A1"]}, "行程编号", "须为文本。"),
+            ({"distance_km": "10000000"}, "行驶里程", "超出范围：最多 7 位整数。"),
+            ({"end_odometer": "123456789"}, "结束里程", "超出范围：最多 8 位整数。"),
+            ({"start": "9999-12-31 22:00", "end": "9999-12-31 23:00"}, "开始时间", "须在 2000 至 2100 年之间。"),
+            ({"start": "0001-01-01 00:00", "end": "2022-06-01 10:00"}, "开始时间", "须在 2000 至 2100 年之间。"),
+        ],
+    )
+    def test_bulk_values_the_columns_cannot_hold_are_named(self, api, fleet, staff, extra, column, message):
+        api.force_authenticate(staff)
+        row = body("A1", "鄂A10001", "2022-06-01 09:00", "2022-06-01 10:00", distance_km=10) | extra
+        response = api.post(self.url, [row], format="json")
+        assert response.status_code == 400
+        assert {"row": 1, "column": column, "message": message} in response.data["errors"]
+        assert not Trip.objects.exists()
+
+    @pytest.mark.parametrize("start", ["9999-12-31T22:00:00+08:00", "0001-01-01T09:00:00+08:00"])
+    def test_a_single_trip_outside_the_years_is_refused_on_the_field(self, api, fleet, staff, start):
+        api.force_authenticate(staff)
+        trip = {"platform_id": "S1", "vehicle": fleet["a"].pk, "start": start, "end": "2022-06-01T10:00:00+08:00"}
+        response = api.post(self.url, trip | {"distance_km": "5"}, format="json")
+        assert response.status_code == 400 and list(response.data) == ["start"]
+        assert not Trip.objects.exists()
+
     def test_list_is_cursor_paginated_and_scoped(self, api, fleet, world):
         for hour in range(8, 14):
             TripFactory(vehicle=fleet["a"], start=at(2022, 7, 1, hour), end=at(2022, 7, 1, hour, 30))
