@@ -151,6 +151,8 @@ class ModelViewSet(CachedList, viewsets.ModelViewSet):
         if expected in (None, ""):
             raise PreconditionRequired()
         try:
+            if isinstance(expected, bool | float):  # int() would read true as 1 and 1.5 as 1
+                raise TypeError
             instance.version = int(expected)
         except (TypeError, ValueError):
             raise exceptions.ValidationError({"version": [_("版本号须为整数。")]}) from None

@@ -4,6 +4,7 @@ import pytest
 import yaml
 from django.urls import reverse
 
+from bureau.models import Unit
 from tests.factories import UnitFactory
 
 
@@ -39,3 +40,14 @@ def test_the_schema_documents_the_refusals(api, world):
     assert set(paths["/api/v1/units/"]["get"]["responses"]) == {"200", "400", "401", "403"}
     assert set(paths["/api/v1/units/"]["post"]["responses"]) == {"201", "400", "401", "403"}
     assert set(paths["/api/v1/submissions/{id}/approve/"]["post"]["responses"]) == {"200", "400", "401", "403", "404"}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("version", [True, 1.5, "x", [1], {"v": 1}])
+def test_a_version_that_is_not_a_whole_number_is_a_400_naming_it(api, world, version):
+    unit = UnitFactory(name="原名")
+    api.force_authenticate(world.admin)
+    url = reverse("bureau-api:unit-detail", args=[unit.pk])
+    response = api.patch(url, {"name": "新名", "version": version}, format="json")
+    assert response.status_code == 400 and list(response.data) == ["version"]
+    assert Unit.objects.get(pk=unit.pk).name == "原名"
