@@ -55,6 +55,12 @@ MAX_ERRORS = 200
 # The years a trip may fall in: outside them a time is a typing error, and the day-by-day flags
 # (calendar, night, monthly roll-ups) would run past the last date Python has.
 YEARS = range(2000, 2101)
+# The whole digits each number column holds (its DecimalField's max_digits less its decimal places).
+DIGITS = {
+    name: Trip._meta.get_field(name).max_digits - Trip._meta.get_field(name).decimal_places
+    for name in ("start_odometer", "end_odometer", "distance_km")
+}
+LIMITS = {name: 10**digits for name, digits in DIGITS.items()}
 ONE_DAY = datetime.timedelta(days=1)
 
 
@@ -135,10 +141,8 @@ def parse_time(value):
     return moment.replace(tzinfo=TZ) if moment.tzinfo is None else moment
 
 
-def year_errors(moment):
-    if moment.year in YEARS:
-        return []
-    return [_("须在 %(first)d 至 %(last)d 年之间。") % {"first": YEARS[0], "last": YEARS[-1]}]
+def years_message():
+    return _("须在 %(first)d 至 %(last)d 年之间。") % {"first": YEARS[0], "last": YEARS[-1]}
 
 
 def parse_number(value):
@@ -156,7 +160,7 @@ def parse_row(number, raw, plates, errors):
     row = {}
     for field, limit in TEXT_LIMITS.items():
         value = raw.get(field)
-        if isinstance(value, dict | list):  # an API body's object or array
+        if isinstance(value, (dict, list)):  # an API body's object or array
             found.append((field, _("须为文本。")))
             value = ""
         value = str(value or "").strip()
@@ -185,16 +189,15 @@ def parse_row(number, raw, plates, errors):
         except (TypeError, ValueError):
             found.append((field, _("“%(v)s”不是有效的时间，应如 2022-03-01 08:30。") % {"v": value}))
             continue
-        found.extend((field, message) for message in year_errors(row[field]))
-    for field in ("start_odometer", "end_odometer", "distance_km"):
+        if row[field].year not in YEARS:
+            found.append((field, years_message()))
+    for field, digits in DIGITS.items():
         try:
             row[field] = parse_number(raw.get(field))
         except (InvalidOperation, ValueError):
             found.append((field, _("“%(v)s”不是数字。") % {"v": raw.get(field)}))
             continue
-        column = Trip._meta.get_field(field)
-        digits = column.max_digits - column.decimal_places
-        if row[field] is not None and abs(row[field]) >= 10**digits:
+        if row[field] is not None and abs(row[field]) >= LIMITS[field]:
             found.append((field, _("超出范围：最多 %(n)d 位整数。") % {"n": digits}))
     if "start" in row and "end" in row and row["end"] <= row["start"]:
         found.append(("end", _("结束时间早于或等于开始时间。")))
@@ -538,7 +541,7 @@ JSON_BOOLEAN = {True: "true", False: "false"}
 def check_one(trip):
     """The same checks for one trip saved through a form or the API: a list of (field, message)."""
     times = {"start": trip.start, "end": trip.end}
-    errors = [(field, m) for field, moment in times.items() if moment for m in year_errors(moment)]
+    errors = [(field, years_message()) for field, moment in times.items() if moment and moment.year not in YEARS]
     if errors:
         return errors
     if trip.start and trip.end and trip.end <= trip.start:
