@@ -2,7 +2,8 @@ import copy
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from rest_framework import pagination, serializers, status
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
@@ -176,6 +177,18 @@ class TripCursor(pagination.CursorPagination):
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    invalid_cursor_message = gettext_lazy("翻页标记无效：请用上一页返回的 next 或 previous 链接。")
+
+    def decode_cursor(self, request):
+        # A cursor this API did not hand out is bad input: 400 naming `cursor`, as Pagination does for
+        # `page`. So is a well-formed one whose position is no time: the keyset filter would fail.
+        try:
+            cursor = super().decode_cursor(request)
+            if cursor is not None and cursor.position is not None:
+                Trip._meta.get_field("start").to_python(cursor.position)
+        except (exceptions.NotFound, ValidationError):
+            raise exceptions.ValidationError({self.cursor_query_param: [self.invalid_cursor_message]}) from None
+        return cursor
 
 
 class SupportRequestSerializer(CleanedSerializer):

@@ -354,6 +354,14 @@ class TestApi:
         assert response.status_code == 400 and list(response.data) == ["start"]
         assert not Trip.objects.exists()
 
+    @pytest.mark.parametrize("cursor", ["garbage", "cD0yMDIy"])  # the second: base64 of p=2022, no time
+    def test_a_cursor_the_api_did_not_hand_out_is_a_400_naming_it(self, api, fleet, staff, cursor):
+        TripFactory(vehicle=fleet["a"])
+        api.force_authenticate(staff)
+        response = api.get(self.url, {"cursor": cursor})
+        assert response.status_code == 400 and list(response.data) == ["cursor"]
+        assert "翻页标记无效" in response.data["cursor"][0]
+
     def test_list_is_cursor_paginated_and_scoped(self, api, fleet, world):
         for hour in range(8, 14):
             TripFactory(vehicle=fleet["a"], start=at(2022, 7, 1, hour), end=at(2022, 7, 1, hour, 30))
