@@ -32,6 +32,12 @@ class BaseModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         scope_choices(self.fields, user)
+
+    def initial_id(self, name):
+        """The id of a record given as an initial value (an add page's ?unit=…), or None when what
+        was given is no id."""
+        value = getattr(self.initial.get(name), "pk", self.initial.get(name))
+        return int(value) if str(value).isdecimal() and str(value).isascii() else None
         if self.instance.pk:
             self.initial.setdefault("version", self.instance.version)
 

@@ -120,7 +120,7 @@ class RoomForm(BaseModelForm):
         # An unbound form lists only the chosen unit's staff: the city has 20,000. A bound form
         # accepts anyone in the user's scope and says exactly what is wrong in clean().
         if not self.is_bound:
-            unit = self.initial.get("unit") or self.instance.unit_id
+            unit = self.initial_id("unit") or self.instance.unit_id
             self.fields["occupants"].queryset = self.fields["occupants"].queryset.filter(unit_id=unit)
             if not unit:
                 self.fields["occupants"].help_text = _("先保存使用单位，再选择该单位的使用人。")
@@ -188,7 +188,7 @@ class AllocationForm(BaseModelForm):
         self.held = set()
         if not self.is_bound:
             # Offer the rooms that could take part: free ones, and the unit's own.
-            unit = self.initial.get("unit") or self.instance.unit_id
+            unit = self.initial_id("unit") or self.instance.unit_id
             self.fields["rooms"].queryset = self.fields["rooms"].queryset.filter(
                 Q(unit=None) | Q(unit_id=unit) if unit else Q(unit=None)
             )

@@ -117,3 +117,31 @@ def test_the_api_writes_no_field_the_form_withholds(world):
                 assert name not in fields or fields[name].read_only, (view.__name__, user.username, name)
     # The check has teeth: these are withheld from a liaison today.
     assert {("SupportRequest", "status"), ("RepairProject", "approved_amount")} <= checked
+
+
+GARBAGE = {
+    "page": "abc", "page_size": "-1", "year": "0", "month": "13", "period": "2022-13", "unit": "abc",
+    "sort": "no_such_field", "ordering": "-no_such_field", "q": "\x00", "status": "zzz", "kind": "zzz",
+    "start": "not-a-date", "end": "2022-02-30", "building": "x", "category": "zzz",
+}  # fmt: skip
+
+
+@pytest.mark.django_db
+def test_no_page_fails_on_garbage_in_its_query_string(client, world):
+    """Every page without path arguments, as a user who reaches everything, with nonsense filters,
+    sorting and paging: refused or ignored, never a server error."""
+    from tests.conftest import make_user
+
+    root = make_user(username="root", is_superuser=True, is_staff=True)
+    client.force_login(root)
+    client.raise_request_exception = False
+    failed = []
+    for route, _name in walk(get_resolver().url_patterns):
+        if route.startswith(("admin/", "static/", "media/", "accounts/logout")) or "<" in route or "(?P" in route:
+            continue
+        url = concrete(route)
+        for query in ({}, GARBAGE):
+            response = client.get(url, query)
+            if response.status_code >= 500:
+                failed.append((url, query and "garbage", response.status_code))
+    assert not failed, failed
