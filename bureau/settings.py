@@ -1,6 +1,7 @@
 """One settings file, driven by the environment (see README "Configuration")."""
 
 import os
+import sys
 from pathlib import Path
 
 import dj_database_url
@@ -30,10 +31,12 @@ def envlist(name, default=""):
 
 
 DEBUG = envbool("DJANGO_DEBUG", "False")
-# No production default: a missing key is an error unless DEBUG is on.
+# No production default: a missing key is an error unless DEBUG is on, or the command only reads
+# the models and signs nothing (a migration check in a bare shell).
+KEYLESS = Path(sys.argv[0]).name == "manage.py" and sys.argv[1:2] in (["makemigrations"], ["showmigrations"])
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not DEBUG and not KEYLESS:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")
     SECRET_KEY = "insecure-development-key-do-not-use-in-production"
 

@@ -69,6 +69,20 @@ def test_no_secret_has_a_production_default():
     assert result.returncode != 0 and "DJANGO_SECRET_KEY" in result.stderr
 
 
+def test_a_migration_check_needs_no_secret():
+    """It reads the models and signs nothing: a bare shell (a git hook, a build step) can run it."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SECRET_KEY", "DATABASE_URL")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env=env | {"DJANGO_DEBUG": "False"},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0 and "No changes detected" in result.stdout, result.stderr
+
+
 def test_compose_file_runs_every_service():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
