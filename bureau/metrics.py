@@ -96,3 +96,63 @@ def on_time_rate(year, units):
     due = Submission.objects.filter(unit__in=units, deadline__year=year)
     counts = due.aggregate(total=Count("pk"), on_time=Count("pk", filter=Q(submitted_at__date__lte=F("deadline"))))
     return round(100 * counts["on_time"] / counts["total"], 2) if counts["total"] else None
+
+
+# Targets. A figure's target comes from whoever sets it: the performance app's indicators (the
+# plan), or an area's own policy rows (energy's 十四五 targets, offices' idle-property target). Each
+# registers a source; the dashboard, drill-down and indicators ask `target_for` and `judge`.
+
+
+@dataclass(frozen=True)
+class Target:
+    comparison: str  # "ge" ≥, "le" ≤, "eq" =, "decrease" (down by `value` % against `base`)
+    value: float
+    label: str = ""  # where the target comes from, e.g. "2022年工作计划 二.2"
+    base: float | None = None  # the base-year figure, for "decrease"
+
+
+TARGET_SOURCES = []
+
+
+def target_source(func):
+    """Register `func(key, year) -> Target | None`; the first source that answers wins."""
+    TARGET_SOURCES.append(func)
+    return func
+
+
+def target_for(key, year):
+    for source in TARGET_SOURCES:
+        found = source(key, year)
+        if found is not None:
+            return found
+    return None
+
+
+def met(target, value):
+    if value is None or target is None:
+        return None
+    if target.comparison == "ge":
+        return value >= target.value
+    if target.comparison == "le":
+        return value <= target.value
+    if target.comparison == "eq":
+        return abs(value - target.value) < 1e-9
+    if target.comparison == "decrease":
+        if not target.base:
+            return None
+        return 100 * (target.base - value) / target.base >= target.value
+    raise ValueError(f"unknown comparison {target.comparison!r}")
+
+
+def judge(target, value, year, today=None):
+    """green: met; yellow: not met yet while the year still runs; red: not met once it is over.
+    None when there is no target or no value."""
+    import datetime
+
+    ok = met(target, value)
+    if ok is None:
+        return None
+    if ok:
+        return "green"
+    today = today or datetime.date.today()
+    return "yellow" if today.year <= year else "red"
