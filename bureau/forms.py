@@ -12,6 +12,9 @@ def scope_choices(fields, user):
             field.queryset = queryset.for_user(user, "view")
 
 
+VERSION_REQUIRED = _("保存失败：表单未注明所修改的版本。请刷新页面，在最新内容上重新修改。")
+
+
 class BaseModelForm(forms.ModelForm):
     """The one form base: scoped choices, and the version the user started from, so that a stale
     form meets a conflict instead of overwriting someone else's change."""
@@ -32,19 +35,24 @@ class BaseModelForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         scope_choices(self.fields, user)
+        if self.instance.pk:
+            self.initial["version"] = self.instance.version
 
     def initial_id(self, name):
         """The id of a record given as an initial value (an add page's ?unit=…), or None when what
         was given is no id."""
         value = getattr(self.initial.get(name), "pk", self.initial.get(name))
         return int(value) if str(value).isdecimal() and str(value).isascii() else None
-        if self.instance.pk:
-            self.initial.setdefault("version", self.instance.version)
 
     def clean(self):
         data = super().clean()
-        if self.instance.pk and data.get("version") is not None:
-            self.instance.version = data["version"]
+        if self.instance.pk:
+            if data.get("version") is None:
+                # Missing or garbled: saving without knowing what was read could overwrite
+                # someone else's change.
+                self.add_error(None, forms.ValidationError(VERSION_REQUIRED, code="version_required"))
+            else:
+                self.instance.version = data["version"]
         return data
 
 

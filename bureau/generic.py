@@ -8,7 +8,7 @@ import decimal
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import FieldDoesNotExist, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.db.models import ProtectedError
@@ -369,7 +369,8 @@ class EditView(ConfigView):
         obj = self.instance()
         form = self.get_form(obj)
         if not form.is_valid():
-            return self.show(form, obj, status=400)
+            # As the API's 428: a form that does not say which version it edits is not saved.
+            return self.show(form, obj, status=428 if form.has_error(NON_FIELD_ERRORS, "version_required") else 400)
         try:
             with transaction.atomic():
                 saved = form.save()

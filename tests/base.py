@@ -25,6 +25,7 @@ from bureau.generic import registry
 from bureau.models import AuditEntry
 from bureau.roles import area_of
 from bureau.scoping import is_liaison_action
+from tests.html import page_form
 
 COVERED = {}
 
@@ -250,19 +251,43 @@ class ModelTests:
         entry = AuditEntry.objects.filter(action="update", object_id=str(obj.pk)).latest("id")
         assert any(name in entry.changes for name in (field, field + "_id"))
 
-    def test_stale_edit_conflicts_instead_of_overwriting(self, client, world):
+    def test_two_sessions_editing_one_record_get_one_save_and_one_conflict(self, client, world):
+        """Two people open the same edit page and submit what it rendered: the first is saved, the
+        second meets a conflict instead of silently overwriting the first."""
+        from django.test import Client
+
+        if not self.config.has("edit"):
+            return
+        obj = self.make(world.unit_a)
+        other = Client()
+        for session in (client, other):
+            session.force_login(self.staff(world))
+        url = self.url("edit", obj)
+        first, second = page_form(client.get(url)), page_form(other.get(url))
+        assert first.get("version") == [str(obj.version)], "the edit page renders the version it was read at"
+        saved = client.post(url, first | {k: [str(v)] for k, v in self.edit.items()})
+        assert saved.status_code == 302, _form_errors(saved)
+        refused = other.post(url, second)
+        assert refused.status_code == 409, _form_errors(refused)
+        assert "已被他人修改" in refused.content.decode()
+        obj.refresh_from_db()
+        assert obj.version == int(first["version"][0]) + 1
+        field, value = next(iter(self.edit.items()))
+        assert str(getattr(obj, field + "_id", None) or getattr(obj, field)) == str(value)
+
+    def test_edit_without_a_version_is_refused(self, client, world):
+        """A form post that does not say which version it edits is refused, as the API's 428."""
+        if not self.config.has("edit"):
+            return
         obj = self.make(world.unit_a)
         client.force_login(self.staff(world))
-        stale = obj.version
-        first = client.post(self.url("edit", obj), flatten(self.form_data(world.unit_a) | {"version": stale}))
-        assert first.status_code == 302, _form_errors(first)
-        second = client.post(
-            self.url("edit", obj), flatten(self.form_data(world.unit_a) | self.edit | {"version": stale})
-        )
-        assert second.status_code == 409
-        assert "已被他人修改" in second.content.decode()
-        obj.refresh_from_db()
-        assert obj.version == stale + 1
+        url = self.url("edit", obj)
+        data = page_form(client.get(url)) | {k: [str(v)] for k, v in self.edit.items()}
+        for version in ([], [""], ["abc"]):
+            response = client.post(url, data | {"version": version})
+            assert response.status_code == 428, _form_errors(response)
+            assert "请刷新页面" in response.content.decode()
+        assert self.model.objects.filter(pk=obj.pk, version=obj.version).exists()
 
     def test_delete_as_staff(self, client, world):
         obj = self.make(world.unit_a)
