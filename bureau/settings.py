@@ -226,6 +226,11 @@ REST_FRAMEWORK = {
         "bureau.apiconf.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["bureau.apiconf.ScopedPermission"],
+    "DEFAULT_PARSER_CLASSES": [
+        "bureau.apiconf.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": ["bureau.apiconf.FilterBackend"],
     "DEFAULT_PAGINATION_CLASS": "bureau.apiconf.Pagination",
     "PAGE_SIZE": 50,

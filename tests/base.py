@@ -419,6 +419,24 @@ class ModelTests:
         assert response.status_code == 400
         assert isinstance(response.data, dict) and response.data
 
+    def test_api_lone_surrogate_is_refused_naming_the_field(self, api, world):
+        """A JSON string with a lone surrogate ("\\ud800") is text no database stores: a 400 naming
+        the field, on create and on update, and nothing saved."""
+        import json
+
+        obj = self.make(world.unit_a)
+        api.force_authenticate(self.staff(world))
+        body = self.api_data(world.unit_a)
+        name = next(k for k, v in body.items() if isinstance(v, str))
+        bad = body | {name: "甲\ud800"}
+        before = self.model.objects.count()
+        for send, url in ((api.post, self.api_url()), (api.put, self.api_url(obj))):
+            response = send(url, json.dumps(bad | {"version": obj.version}), content_type="application/json")
+            assert response.status_code == 400, response.content
+            assert list(response.json()) == [name]
+        assert self.model.objects.count() == before
+        assert self.model.objects.filter(pk=obj.pk, version=obj.version).exists()
+
     def test_api_leader_cannot_write(self, api, world):
         obj = self.make(world.unit_a)
         api.force_authenticate(world.leader)

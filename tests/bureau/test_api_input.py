@@ -108,3 +108,26 @@ def test_a_metric_for_the_last_year_a_date_has(api, world):
     assert response.status_code == 200
     assert (response.data["year"], response.data["unit"], response.data["value"]) == (9999, world.unit_a.pk, 1)
     assert api.get(url_, {"year": "2025", "unit": world.unit_b.pk}).status_code == 404
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("user", "action", "body", "field"),
+    [
+        ("liaison_a", "rows", {"rows": [{"name": "王\ud800", "rank": Rank.BELOW_BUREAU}]}, "rows.0.name"),
+        ("liaison_a", "rows", {"rows": [{"name": "王一", "rank": Rank.BELOW_BUREAU, "\udfff": "a"}]}, "rows.0.\\udfff"),
+        ("staff", "approve", {"comment": "\ud800"}, "comment"),
+        ("staff", "approve", "\ud800", "non_field_errors"),
+    ],
+)
+def test_a_lone_surrogate_anywhere_in_a_body_is_a_400_naming_where(api, world, sub, user, action, body, field):
+    """Python reads "\\ud800" from JSON, but no database stores it: refused before any view runs."""
+    import json
+
+    Submission.objects.filter(pk=sub.pk).update(state=SubmissionState.DRAFT if action == "rows" else sub.state)
+    api.force_authenticate(world.liaison_a if user == "liaison_a" else world.staff("offices"))
+    response = api.post(url(sub, action), json.dumps(body), content_type="application/json")
+    assert response.status_code == 400, response.content
+    assert list(response.json()) == [field]
+    sub.refresh_from_db()
+    assert sub.rows == [{"name": "王一", "rank": Rank.BELOW_BUREAU}] and sub.comment == ""
