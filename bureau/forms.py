@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bureau.models import DataRequest, Person, Unit
@@ -142,6 +143,24 @@ class DataRequestForm(BaseModelForm):
             if data["frequency"] not in REGISTRY[kind].frequencies:
                 self.add_error("frequency", _("此填报类型不支持该频次。"))
         return data
+
+
+class ReportYearForm(forms.Form):
+    """The year of an annual workbook: one the registries take (from 2000, as offices' and
+    vehicles' years), up to this year."""
+
+    first = 2000
+    year = forms.IntegerField(
+        label=_("年度"), error_messages={"required": _("请选择年度。"), "invalid": _("请选择年度。")}
+    )
+
+    def clean_year(self):
+        year, last = self.cleaned_data["year"], timezone.localdate().year
+        if not self.first <= year <= last:
+            raise forms.ValidationError(
+                _("年度须在 %(first)d 至 %(last)d 年之间。"), params={"first": self.first, "last": last}
+            )
+        return year
 
 
 class CommentForm(forms.Form):

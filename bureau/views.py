@@ -17,7 +17,7 @@ from bureau import generic, imports, metrics, reports, tasks, workflow
 from bureau.choices import JobState, RequestState, SubmissionState
 from bureau.excel import write_rows
 from bureau.filtersets import DataRequestFilterSet, PersonFilterSet, SubmissionFilterSet, UnitFilterSet
-from bureau.forms import DataRequestForm, PersonForm, UnitForm
+from bureau.forms import DataRequestForm, PersonForm, ReportYearForm, UnitForm
 from bureau.models import DataRequest, Job, Person, Submission, Unit
 from bureau.roles import user_roles
 from bureau.scoping import has_model_perm, user_groups, user_unit_ids
@@ -382,12 +382,9 @@ def annual_reports(request):
     """Past annual workbooks, and building a new one (a Celery task; the page shows its progress)."""
     if not request.user.has_perm("bureau.view_annual_report"):
         generic.deny(request, Job)
-    if request.method == "POST":
-        try:
-            year = int(request.POST.get("year", ""))
-        except ValueError:
-            messages.error(request, _("请选择年度。"))
-            return redirect("annual_reports")
+    form = ReportYearForm(request.POST if request.method == "POST" else None)
+    if form.is_valid():
+        year = form.cleaned_data["year"]
         job = Job.objects.create(
             kind="annual_report",
             title=_("%(year)d 年度统计报表") % {"year": year},
@@ -399,6 +396,8 @@ def annual_reports(request):
         return redirect("annual_reports")
     jobs = Job.objects.filter(kind="annual_report").select_related("user")[:50]
     today = timezone.localdate()
+    for error in form.errors.get("year", ()):
+        messages.error(request, error)
     return render(
         request,
         "bureau/annual_reports.html",
@@ -409,4 +408,5 @@ def annual_reports(request):
             "sheets": reports.all_sheets(),
             "title": _("年度统计报表"),
         },
+        status=400 if form.errors else 200,
     )

@@ -133,3 +133,19 @@ def test_on_time_rate_is_hand_computed(world):
     assert metrics.value("bureau.on_time_rate", 2022, Unit.objects.all()) == 33.33
     assert metrics.value("bureau.on_time_rate", 2022, Unit.objects.filter(pk=world.unit_a.pk)) == 50.0
     assert metrics.value("bureau.on_time_rate", 2020, Unit.objects.all()) is None
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("year", ["0", "-5", "1" + "0" * 20, "1999", "next", "abc", ""])
+def test_annual_report_for_a_year_no_statistics_have_is_refused(client, world, year):
+    """As every year in the portal: a year the registries take (2000 to this year), else the page
+    comes back saying so, and no job is started."""
+    from django.utils import timezone
+
+    if year == "next":
+        year = str(timezone.localdate().year + 1)
+    client.force_login(world.leader)
+    response = client.post(reverse("annual_reports"), {"year": year})
+    assert response.status_code == 400
+    assert "年度须在 2000 至" in response.content.decode() or "请选择年度" in response.content.decode()
+    assert not Job.objects.filter(kind="annual_report").exists()
