@@ -147,6 +147,11 @@ class ModelViewSet(CachedList, viewsets.ModelViewSet):
         instance = serializer.instance
         header = self.request.headers.get("If-Match", "").strip().strip('"').removeprefix("W/").strip('"')
         body = self.request.data.get("version") if hasattr(self.request.data, "get") else None
+        if header == "*":
+            # "Whatever is stored now": exactly the blind overwrite that a version prevents.
+            header = ""
+            if body in (None, ""):
+                raise PreconditionRequired(_("If-Match: * 不指明版本：请带上读取时的 ETag 或 version 字段。"))
         expected = header or body
         if expected in (None, ""):
             raise PreconditionRequired()

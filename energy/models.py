@@ -149,6 +149,16 @@ class Target(BaseModel):
     def __str__(self):
         return f"{self.get_key_display()} {self.target_year}"
 
+    def clean(self):
+        if self.value is None:
+            return
+        if self.key == TargetKey.CONSERVATION_SHARE:
+            if not 0 <= self.value <= 1:
+                raise ValidationError({"value": _("比例须在 0 至 1 之间（80% 填 0.80）。")})
+        elif not -1 < self.value <= 0:
+            # A change aimed at is a fall, and no fall reaches 100%; "5" or "0.05" meant −5%.
+            raise ValidationError({"value": _("变化率须大于 -1 且不大于 0：下降 5% 填 -0.05。")})
+
 
 class Profile(BaseModel):
     """An institution's base data for a year (统计调查制度 基本信息表)."""

@@ -104,6 +104,8 @@ class Rules(BaseModel):
     def clean(self):
         if self.night_start is not None and self.night_start == self.night_end:
             raise ValidationError({"night_end": _("夜间结束时刻不能等于开始时刻。")})
+        if self.long_trip_km is not None and self.long_trip_km <= 0:
+            raise ValidationError({"long_trip_km": _("须大于 0 公里。")})
 
     @classmethod
     def current(cls, on=None):

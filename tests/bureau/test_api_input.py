@@ -8,6 +8,7 @@ from bureau import workflow
 from bureau.choices import Rank, SubmissionState
 from bureau.models import DataRequest, Review, Submission
 from tests.factories import PersonFactory
+from tests.html import page_form
 
 
 @pytest.fixture
@@ -131,3 +132,31 @@ def test_a_lone_surrogate_anywhere_in_a_body_is_a_400_naming_where(api, world, s
     assert list(response.json()) == [field]
     sub.refresh_from_db()
     assert sub.rows == [{"name": "王一", "rank": Rank.BELOW_BUREAU}] and sub.comment == ""
+
+
+@pytest.mark.django_db
+def test_a_null_character_is_named_as_such(client, api, world):
+    """Django's Chinese says "空字符串" (empty string) for "\\x00": the portal says what it is."""
+    api.force_authenticate(world.admin)
+    unit = world.unit_a
+    response = api.patch(
+        reverse("bureau-api:unit-detail", args=[unit.pk]), {"short_name": "甲\x00", "version": 1}, format="json"
+    )
+    assert response.status_code == 400
+    assert response.data["short_name"] == ["不能含有空字符（NUL，\\x00）。"]
+    client.force_login(world.admin)
+    url = reverse("bureau:unit_edit", args=[unit.pk])
+    response = client.post(url, page_form(client.get(url)) | {"short_name": ["甲\x00"]})
+    assert response.status_code == 400
+    assert response.context["form"].errors["short_name"] == ["不能含有空字符（NUL，\\x00）。"]
+
+
+@pytest.mark.django_db
+def test_if_match_star_is_no_version(api, world):
+    """`If-Match: *` means "whatever is stored now": exactly the blind overwrite a version prevents."""
+    api.force_authenticate(world.admin)
+    url = reverse("bureau-api:unit-detail", args=[world.unit_a.pk])
+    response = api.patch(url, {"short_name": "甲"}, format="json", HTTP_IF_MATCH="*")
+    assert response.status_code == 428
+    assert "If-Match: *" in str(response.data["detail"])
+    assert api.patch(url, {"short_name": "甲", "version": 1}, format="json", HTTP_IF_MATCH="*").status_code == 200

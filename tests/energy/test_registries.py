@@ -1,5 +1,7 @@
 """Every energy registry gets the core's page, API, scoping and audit tests."""
 
+import pytest
+
 from energy.choices import AuditState, CreationState, FlagCheck, InspectionResult, InspectionTopic, Item, RetrofitKind
 from energy.models import (
     ConservationOrgan,
@@ -15,6 +17,7 @@ from energy.models import (
 )
 from tests.base import ModelTests
 from tests.energy import factories as f
+from tests.html import page_form
 
 
 class TestFactorSet(ModelTests):
@@ -61,6 +64,30 @@ class TestTarget(ModelTests):
         return {"key": "kgce_per_person", "base_year": 2020, "target_year": 2099, "value": "-0.06", "source": "测试"}
 
     api_data = form_data
+
+    @pytest.mark.parametrize(
+        ("key", "value", "message"),
+        [
+            ("kgce_per_m2", "-5", "下降 5% 填 -0.05"),
+            ("kgce_per_m2", "-1", "下降 5% 填 -0.05"),
+            ("kgce_per_m2", "0.05", "下降 5% 填 -0.05"),
+            ("conservation_share", "-0.8", "0 至 1"),
+            ("conservation_share", "1.5", "0 至 1"),
+        ],
+    )
+    def test_a_target_no_plan_can_set_is_refused(self, client, api, world, key, value, message):
+        """A change is a fall below 100% (−0.05 is −5%); a share lies between 0 and 1."""
+        obj = self.make(world.unit_a)
+        client.force_login(world.admin)
+        api.force_authenticate(world.admin)
+        url = self.url("edit", obj)
+        response = client.post(url, page_form(client.get(url)) | {"key": [key], "value": [value]})
+        assert response.status_code == 400
+        assert message in str(response.context["form"].errors["value"])
+        body = {"key": key, "value": value, "version": obj.version}
+        response = api.patch(self.api_url(obj), body, format="json")
+        assert response.status_code == 400 and list(response.data) == ["value"], response.data
+        assert Target.objects.filter(pk=obj.pk, version=obj.version).exists()
 
 
 class TestProfile(ModelTests):

@@ -2,6 +2,7 @@ import datetime
 import itertools
 
 from tests.base import ModelTests
+from tests.html import page_form
 from tests.vehicles.factories import (
     CalendarDayFactory,
     InspectionFactory,
@@ -81,6 +82,20 @@ class TestRules(ModelTests):
             "long_trip_km": "300",
             "idle_days": 30,
         }
+
+    def test_a_long_trip_of_no_distance_is_refused(self, client, api, world):
+        """Every trip would be "long" with a limit of 0 or less: refused on the page and the API."""
+        obj = self.make(world.unit_a)
+        client.force_login(world.admin)
+        api.force_authenticate(world.admin)
+        url = self.url("edit", obj)
+        for km in ("-300", "0"):
+            response = client.post(url, page_form(client.get(url)) | {"long_trip_km": [km]})
+            assert response.status_code == 400
+            assert "须大于 0" in str(response.context["form"].errors["long_trip_km"])
+            response = api.patch(self.api_url(obj), {"long_trip_km": km, "version": obj.version}, format="json")
+            assert response.status_code == 400 and list(response.data) == ["long_trip_km"], response.data
+        assert Rules.objects.filter(pk=obj.pk, version=obj.version).exists()
 
 
 class TestCalendarDay(ModelTests):
