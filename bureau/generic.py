@@ -16,7 +16,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.defaultfilters import floatformat
 from django.urls import get_resolver, path, reverse
-from django.utils import formats
+from django.utils import dateparse, formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
@@ -66,9 +66,15 @@ def display(obj, name):
         return _("是") if value else _("否")
     if isinstance(value, decimal.Decimal):
         return floatformat(value, -2)
-    if isinstance(value, datetime.datetime | datetime.date):
-        return formats.localize(value)
-    return str(value)
+    return moment(value) if isinstance(value, datetime.date) else str(value)
+
+
+def moment(value):
+    """A date or time as every page writes it: in local time (TIME_ZONE), in the one format of
+    bureau/formats."""
+    if isinstance(value, datetime.datetime) and timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return formats.localize(value)
 
 
 def related_names(model, names):
@@ -111,6 +117,12 @@ class ModelViews:
     def editable(cls, obj):
         """Whether the record may still be edited at all (a published request may not)."""
         return True
+
+    @classmethod
+    def history_text(cls, obj, name, value):
+        """A stored value of `name` as its history page writes it, where the field alone cannot
+        tell (a submission's rows need its request kind's form); None for the field's own way."""
+        return None
 
     @classmethod
     def detail_context(cls, obj, user):
@@ -416,14 +428,75 @@ class HistoryView(ConfigView):
         obj = self.get_object("view")
         from django.contrib.contenttypes.models import ContentType
 
-        entries = AuditEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(self.config.model), object_id=str(obj.pk)
-        ).select_related("user")[:500]
+        entries = list(
+            AuditEntry.objects.filter(
+                content_type=ContentType.objects.get_for_model(self.config.model), object_id=str(obj.pk)
+            ).select_related("user")[:500]
+        )
+        readable_changes(self.config, obj, entries, request.user)
         return render(
             request,
             "generic/history.html",
             self.context(object=obj, entries=entries, title=_("变更记录：%(obj)s") % {"obj": obj}),
         )
+
+
+def readable_changes(config, obj, entries, user):
+    """Sets `entry.rows` to each change as a person reads it: (field's verbose name, before, after),
+    the values as the pages show them (labels, names, local time), not as the audit stores them."""
+    opts = config.model._meta
+    fields = {f.attname: f for f in opts.concrete_fields} | {f.name: f for f in opts.many_to_many}
+    names = {}  # field -> {id: name}, one query per related field over all entries
+    for key, field in fields.items():
+        if field.many_to_one or field.many_to_many:
+            ids = {i for e in entries for v in e.changes.get(key, ()) for i in _ids(e.changes[key], v)}
+            if ids:
+                related = field.related_model.objects
+                related = related.for_user(user, "view") if hasattr(related, "for_user") else related.all()
+                names[key] = {o.pk: str(o) for o in related.filter(pk__in=ids)}
+    for e in entries:
+        e.rows = []
+        for key, change in e.changes.items():
+            label = fields[key].verbose_name if key in fields else key
+            if isinstance(change, dict):  # many-to-many: {"added"/"removed"/"cleared": [ids]}
+                listed = {
+                    verb: "、".join(names.get(key, {}).get(i, f"#{i}") for i in ids) for verb, ids in change.items()
+                }
+                before = _("全部") if "cleared" in change else listed.get("removed") or "—"
+                e.rows.append((label, before, listed.get("added") or "—"))
+            else:
+                e.rows.append((label, *(_stored(config, obj, fields.get(key), key, v, names.get(key)) for v in change)))
+
+
+def _ids(change, item):
+    """The record ids in one side of a change (a foreign key) or one verb's list (many-to-many)."""
+    if isinstance(change, dict):
+        return [i for i in change[item] if isinstance(i, int)]
+    return [item] if isinstance(item, int) and not isinstance(item, bool) else []
+
+
+def _stored(config, obj, field, name, value, names):
+    """A value as the audit stored it (bureau.audit.plain), written as the pages write it."""
+    text = config.history_text(obj, name, value)
+    if text is not None or field is None or value is None or value == "":
+        return _text(value) if text is None else text
+    if names is not None:
+        return names.get(value, f"#{value}")
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, str) and isinstance(field, models.DateTimeField):
+        value = dateparse.parse_datetime(value) or value
+    elif isinstance(value, str) and isinstance(field, models.DateField):
+        value = dateparse.parse_date(value) or value
+    return _text(value)
+
+
+def _text(value):
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return moment(value) if isinstance(value, datetime.date) else str(value)
 
 
 class ExportView(ConfigView):

@@ -1,5 +1,6 @@
 import tempfile
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import connection, transaction
@@ -205,6 +206,35 @@ class SubmissionViews(generic.ModelViews):
     actions = ("list", "history", "export")
     ordering = ("deadline", "pk")
 
+    @classmethod
+    def history_text(cls, obj, name, value):
+        if name == "rows" and isinstance(value, list):
+            form = workflow.kind_of(obj).row_form(submission=obj)
+            labels = [f.label for f in form.fields.values()]
+            return "；".join(
+                "，".join(f"{label} {cell}" for label, cell in zip(labels, row, strict=True) if cell)
+                for row in readable_rows(form, value)
+            )
+        if name == "flags" and isinstance(value, list):
+            return "；".join(str(f.get("message", "")) if isinstance(f, dict) else str(f) for f in value)
+        return None
+
+
+def readable_rows(form, rows):
+    """A submission's stored rows (raw form data) as a person reads them, in the form's columns:
+    a choice's label, not its code."""
+    return [[_cell(field, row.get(name)) for name, field in form.fields.items()] for row in rows]
+
+
+def _cell(field, value):
+    if value is None or value == "":
+        return ""
+    if isinstance(field, forms.ChoiceField):
+        return str({str(code): label for code, label in field.choices}.get(str(value), value))
+    if isinstance(field, forms.BooleanField):
+        return _("是") if value in (True, "True", "true", "on", "1") else _("否")
+    return str(value)
+
 
 def _submission(request, pk, action="view"):
     try:
@@ -255,6 +285,8 @@ def submission_detail(request, pk):
         except workflow.TransitionError as exc:
             messages.error(request, str(exc))
             return redirect(sub.get_absolute_url())
+    row_form = kind.row_form(submission=sub)
+    labels = {name: field.label for name, field in row_form.fields.items()}
     initial = sub.rows
     formset = formset_class(initial=initial, form_kwargs={"submission": sub})
     if errors and request.method == "POST" and "form-TOTAL_FORMS" in request.POST:
@@ -272,8 +304,9 @@ def submission_detail(request, pk):
             "reviews": sub.reviews.all(),
             "due": workflow.due_class(sub),
             "title": f"{sub.request.title}（{sub.unit.name}，{sub.period}）",
-            "columns": [f.label for f in kind.row_form(submission=sub).fields.values()],
-            "rows": [[r.get(name, "") for name in kind.row_form.base_fields] for r in sub.rows],
+            "columns": [f.label for f in row_form.fields.values()],
+            "rows": readable_rows(row_form, sub.rows),
+            "flags": [f | {"field": labels.get(f.get("field"), f.get("field"))} for f in sub.flags or ()],
         },
         status=400 if errors else 200,
     )
