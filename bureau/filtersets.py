@@ -31,6 +31,10 @@ class BaseFilterSet(django_filters.FilterSet):
         super().__init__(data, queryset, request=request, **kwargs)
         user = getattr(request, "user", None)
         for f in self.filters.values():
+            # A form field built on the class's own filter (the API schema generator does so) has
+            # no label, and every copy would inherit it: built here, per request, it has the
+            # field's verbose name in the request's language.
+            vars(f).pop("_field", None)
             queryset_ = getattr(f, "queryset", None)
             if user is not None and queryset_ is not None and hasattr(queryset_, "for_user"):
                 f.queryset = queryset_.for_user(user, "view")
