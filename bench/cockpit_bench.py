@@ -167,7 +167,8 @@ def main():
     cookie = leader_cookie()
     pages = [("leader home page (every tile, city scope)", f"/?year={year}")]
     try:
-        pages.append(("drill-down: units of energy.tce", reverse("cockpit_metric", args=["energy.tce"]) + f"?year={year}"))
+        drill = reverse("cockpit_metric", args=["energy.tce"])
+        pages.append(("drill-down: units of energy.tce", f"{drill}?year={year}"))
     except NoReverseMatch:
         pages.append(("drill-down: units of energy.tce", None))
     pages.append(("trips list, leader (3.25 M trips)", "/vehicles/trip/"))
@@ -183,6 +184,7 @@ def main():
                 rows.append(f"| {label} | (no such page) | | | | | |")
                 continue
             status, queries = queries_of(path, cookie)
+            assert status == 200, (path, status)
             first = time.perf_counter()
             get(port, path, cookie)
             first = (time.perf_counter() - first) * 1000

@@ -33,4 +33,8 @@ def navigation(request):
     tools = [(_("我的导出任务"), reverse("jobs:list"))]
     if user.has_perm("bureau.view_annual_report"):
         tools.append((_("年度统计报表"), reverse("annual_reports")))
+    from bureau.cockpit import can_close
+
+    if can_close(user):
+        tools.append((_("年度关账"), reverse("cockpit_years")))
     return {"nav_menu": menu, "nav_roles": user_roles(user), "nav_tools": tools}
