@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
 from bureau import generic, metrics, snapshots, tasks
@@ -63,7 +64,7 @@ def can_close(user):
 
 
 def area_label(area):
-    return apps.get_app_config(area).verbose_name if apps.is_installed(area) else area
+    return str(apps.get_app_config(area).verbose_name) if apps.is_installed(area) else area
 
 
 class Filters:
@@ -315,12 +316,16 @@ def dashboard_export(context):
             m = t["metric"]
             note = _("仅有年度数据") if t["annual_only"] else ""
             rows.append([section["label"], m.label, axis_unit(m), t["shown"], t["shown_previous"], t["target"],
-                         COLOURS.get(t["colour"], ""), note])  # fmt: skip
+                         str(COLOURS.get(t["colour"], "")), note])  # fmt: skip
     title = _("驾驶舱 %(y)d年 %(scope)s") % {"y": f.year, "scope": f.scope_label()}
     return workbook_response(title, [(title, head, rows)])
 
 
-COLOURS = {"green": _("已达标"), "yellow": _("未达标（年度未结束）"), "red": _("未达标")}
+COLOURS = {
+    "green": gettext_lazy("已达标"),
+    "yellow": gettext_lazy("未达标（年度未结束）"),
+    "red": gettext_lazy("未达标"),
+}
 
 
 def workbook_response(filename, sheets):
@@ -413,7 +418,7 @@ def metric_rows(m, f, sort):
     field = sort.lstrip("-")
     if field in SORTS - {"name"}:
         present = [r for r in rows if r[field] is not None]
-        present.sort(key=lambda r: r[field], reverse=not sort.startswith("-"))
+        present.sort(key=lambda r: r[field], reverse=sort.startswith("-"))
         rows = present + [r for r in rows if r[field] is None]
     elif sort == "-name":
         rows.reverse()

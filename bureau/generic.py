@@ -300,7 +300,7 @@ class Pager(Paginator):
 
         for field in form.fields.values():
             single = isinstance(field, forms.ModelChoiceField) and not isinstance(field, forms.ModelMultipleChoiceField)
-            if single and field.queryset is not None and field.queryset.count() > cls.LARGE_CHOICES:
+            if single and field.queryset is not None and field.queryset[cls.LARGE_CHOICES :].exists():
                 field.widget = forms.NumberInput(attrs={"placeholder": _("编号"), "min": 1})
 
 
