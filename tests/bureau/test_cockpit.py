@@ -30,9 +30,7 @@ def close(client, user, year, reason, capture):
 
 
 @pytest.mark.django_db
-def test_closing_a_year_freezes_its_figures_against_later_edits(
-    client, world, django_capture_on_commit_callbacks
-):
+def test_closing_a_year_freezes_its_figures_against_later_edits(client, world, django_capture_on_commit_callbacks):
     PersonFactory.create_batch(2, unit=world.unit_a)
     PersonFactory(unit=world.unit_b)
     close(client, world.leader, YEAR, "2022 年数据已全部审核", django_capture_on_commit_callbacks)
