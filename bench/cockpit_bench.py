@@ -95,6 +95,38 @@ def load(port, path, cookie, clients, requests, seconds):
     return latencies, errors, time.perf_counter() - began
 
 
+def cpu_seconds(pids):
+    """User + system CPU time of these processes so far (Linux /proc)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def server_pids(master):
+    """Gunicorn's workers and the PostgreSQL backends serving this database: the CPU a request
+    costs the server, which does not depend on what else the machine runs (unlike latency)."""
+    from django.db import connection
+
+    pids = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == master:
+                pids.append(int(stat.parent.name))
+        except (OSError, ValueError):
+            continue
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        pids += [row[0] for row in cursor.fetchall()]
+    return pids
+
+
 def leader_cookie():
     from django.conf import settings
     from django.contrib.auth import get_user_model
@@ -117,7 +149,8 @@ def queries_of(path, cookie_value):
 
     client = Client(HTTP_HOST="127.0.0.1")
     client.cookies.load(cookie_value)
-    client.get(path)
+    for _ in range(3):  # steady state: the cockpit learns which tables its figures read
+        client.get(path)
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path)
     return response.status_code, len(captured)
@@ -181,7 +214,7 @@ def main():
     try:
         for label, path in pages:
             if path is None:
-                rows.append(f"| {label} | (no such page) | | | | | |")
+                rows.append(f"| {label} | (no such page) | | | | | | |")
                 continue
             status, queries = queries_of(path, cookie)
             assert status == 200, (path, status)
@@ -189,24 +222,27 @@ def main():
             get(port, path, cookie)
             first = (time.perf_counter() - first) * 1000
             load(port, path, cookie, args.clients, 4 * args.clients, 60)  # warm every worker
+            pids = server_pids(proc.pid)
+            cpu = cpu_seconds(pids)
             latencies, errors, wall = load(port, path, cookie, args.clients, args.requests, args.seconds)
+            cpu = (cpu_seconds(pids) - cpu) * 1000 / max(1, len(latencies))
             cuts = statistics.quantiles(latencies, n=100, method="inclusive") if len(latencies) > 1 else [0] * 99
             rows.append(
                 f"| {label} | {len(latencies)} | {len(errors)} | {len(latencies) / wall:.1f} | "
-                f"{cuts[49]:.0f} | **{cuts[94]:.0f}** | {queries} (first {first:.0f} ms) |"
+                f"{cuts[49]:.0f} | **{cuts[94]:.0f}** | {cpu:.1f} | {queries} (first {first:.0f} ms) |"
             )
             print(rows[-1], flush=True)
         took = after_write(port, pages[0][1], cookie, 5)
         rows.append(
             f"| home page, first request after a write (5 times) | 5 | 0 | | {statistics.median(took):.0f} "
-            f"| max **{max(took):.0f}** | |"
+            f"| max **{max(took):.0f}** | | |"
         )
     finally:
         proc.terminate()
         proc.wait()
     print(f"\nload average {os.getloadavg()[0]:.1f}, {args.clients} clients, {args.workers} workers, year {year}\n")
-    print("| page | requests | errors | req/s | p50 ms | p95 ms | queries |")
-    print("|---|---:|---:|---:|---:|---:|---|")
+    print("| page | requests | errors | req/s | p50 ms | p95 ms | server CPU ms/req | queries (in process) |")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
     print("\n".join(rows))
 
 

@@ -233,6 +233,23 @@ def trend_chart(m, f):
     )
 
 
+def breakdown_chart(b, f):
+    """What a figure is made of, this year (registered by the area; computed from the records, a
+    closed year's too)."""
+    parts = b.compute(f.year, f.units)
+    return tabulated(
+        {
+            "id": f"breakdown-{b.key}",
+            "kind": "bar",
+            "title": _("%(label)s（%(y)d年，%(scope)s）") % {"label": b.label, "y": f.year, "scope": f.scope_label()},
+            "unit": b.unit_of_measure,
+            "x_label": _("类别"),
+            "categories": [label for label, _value in parts],
+            "series": [{"name": _("%(y)d年") % {"y": f.year}, "data": [value for _label, value in parts]}],
+        }
+    )
+
+
 def compare_chart(area, items, f):
     """Each of an area's figures this year against last year. Figures in different units of
     measure share one axis only as indices: the larger of the two years is 100."""
@@ -273,6 +290,9 @@ def dashboard_context(request, areas):
     dashboard, charts = [], []
     for area, items in sections.items():
         area_charts = [trend_chart(t["metric"], f) for t in items if t["metric"].monthly]
+        area_charts += [
+            breakdown_chart(b, f) for b in metrics.all_breakdowns() if b.area == area and b.compute(f.year, f.units)
+        ]
         compared = compare_chart(area, items, f)
         if compared:
             area_charts.append(compared)

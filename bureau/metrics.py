@@ -111,6 +111,44 @@ def metric(
     return register
 
 
+@dataclass(frozen=True)
+class Breakdown:
+    """What a figure is made of, for a chart: `func(year, units) -> [(label, value)]`."""
+
+    key: str
+    label: str
+    unit_of_measure: str
+    func: object = field(repr=False)
+    area: str = ""
+    order: int = 100
+
+    def compute(self, year, units):
+        from bureau import snapshots
+
+        return snapshots.cached(
+            ("breakdown", self.key, year),
+            units,
+            lambda: [(str(label), _plain(value)) for label, value in self.func(year, units)],
+        )
+
+
+BREAKDOWNS = {}
+
+
+def breakdown(key, label, unit_of_measure, *, area=None, order=100):
+    def register(func):
+        if key in BREAKDOWNS and BREAKDOWNS[key].func is not func:
+            raise ValueError(f"breakdown {key!r} is registered twice")
+        BREAKDOWNS[key] = Breakdown(key, str(label), unit_of_measure, func, area or key.split(".")[0], order)
+        return func
+
+    return register
+
+
+def all_breakdowns():
+    return sorted(BREAKDOWNS.values(), key=lambda b: (b.area, b.order, b.key))
+
+
 def all_metrics():
     return sorted(REGISTRY.values(), key=lambda m: (m.area, m.order, m.key))
 

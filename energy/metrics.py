@@ -7,11 +7,11 @@ from django.utils.translation import gettext_lazy as _
 
 from bureau import metrics
 from bureau.choices import SubmissionState, UnitKind
-from bureau.metrics import REGISTRY, metric, target_source
+from bureau.metrics import REGISTRY, breakdown, metric, target_source
 from bureau.models import Submission, Unit
 from energy import figures
-from energy.choices import CreationState, TargetKey
-from energy.models import ConservationOrgan, MonthlyRollup, Profile, Target
+from energy.choices import CreationState, Item, TargetKey
+from energy.models import ConservationOrgan, Consumption, MonthlyRollup, Profile, Target
 from energy.requests import CONSUMPTION
 
 REPORTED = (SubmissionState.SUBMITTED, SubmissionState.RESUBMITTED, SubmissionState.APPROVED)
@@ -166,3 +166,11 @@ def plan_target(key, year):
         return metrics.Target("ge", float(row.value), label)
     base = REGISTRY[key].compute(row.base_year, Unit.objects.all())
     return metrics.Target("decrease", -100 * float(row.value), label, base)
+
+
+@breakdown("energy.tce_by_item", _("综合能耗按能源品种"), "tce", order=10)
+def tce_by_item(year, units):
+    kgce = dict(
+        Consumption.objects.filter(year=year, unit__in=units).values_list("item").annotate(s=Sum("kgce")).order_by()
+    )
+    return [(label, kgce[value] / 1000) for value, label in Item.choices if kgce.get(value)]

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.db.models import Count, F, Q, Sum
 
 from bureau import metrics
-from bureau.metrics import metric, target_source
+from bureau.metrics import breakdown, metric, target_source
 from offices import overstandard
 from offices.choices import REVIEWED_STATES, BuildingStatus, RoomCategory, TitleState
 from offices.models import Building, Policy, RepairProject, Revitalisation, Room
@@ -95,3 +95,9 @@ def idle_target(key, year):
     if policy is None or policy.idle_target_area is None:
         return None
     return metrics.Target("ge", float(policy.idle_target_area), f"{policy.year}年工作计划 闲置房产盘活目标")
+
+
+@breakdown("offices.area_by_category", "用房面积按类别", "m²", order=10)
+def area_by_category(year, units):
+    areas = dict(_rooms(units).values_list("category").annotate(a=Sum("usable_area")).order_by())
+    return [(label, areas[value]) for value, label in RoomCategory.choices if areas.get(value)]

@@ -5,8 +5,9 @@ import datetime
 from django.db.models import Count, Q, Sum
 
 from bureau import metrics
-from bureau.metrics import metric, target_source
+from bureau.metrics import breakdown, metric, target_source
 from vehicles import queries
+from vehicles.choices import Category, EnergyType
 from vehicles.models import Quota, Rules, UnitMonthlyUsage, Vehicle
 
 
@@ -123,3 +124,18 @@ def nev_purchase_target(key, year):
     if rules is None:
         return None
     return metrics.Target("ge", float(rules.nev_purchase_share), "用车规则参数 新购车辆新能源占比目标")
+
+
+def _fleet_by(year, units, field, choices):
+    counts = dict(queries.fleet(year, units).values_list(field).annotate(n=Count("pk")).order_by())
+    return [(label, counts[value]) for value, label in choices if counts.get(value)]
+
+
+@breakdown("vehicles.fleet_by_category", "公务用车按类别", "辆", order=10)
+def fleet_by_category(year, units):
+    return _fleet_by(year, units, "category", Category.choices)
+
+
+@breakdown("vehicles.fleet_by_energy", "公务用车按能源类型", "辆", order=20)
+def fleet_by_energy(year, units):
+    return _fleet_by(year, units, "energy_type", EnergyType.choices)

@@ -267,3 +267,19 @@ def page_queries(client):
     with CaptureQueriesContext(connection) as captured:
         client.get(reverse("bureau:person_list"))
     return captured.captured_queries
+
+
+@pytest.mark.django_db
+def test_areas_breakdowns_are_charts_with_their_data(client, world):
+    from offices.choices import RoomCategory
+    from tests.offices.factories import RoomFactory
+
+    RoomFactory.create_batch(2, unit=world.unit_a)  # 18 m² offices each
+    client.force_login(world.leader)
+    page = client.get(reverse("home"), {"year": YEAR})
+    charts = {c["id"]: c for c in page.context["charts"]}
+    rooms = charts["breakdown-offices.area_by_category"]
+    assert rooms["categories"] == [str(RoomCategory.OFFICE.label)] and rooms["series"][0]["data"] == [36.0]
+    assert rooms["table"] == [[str(RoomCategory.OFFICE.label), 36.0]]
+    assert "breakdown-vehicles.fleet_by_category" not in charts  # no vehicles: no empty chart
+    assert 'id="cockpit-charts"' in page.content.decode()
