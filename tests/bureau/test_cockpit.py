@@ -283,3 +283,17 @@ def test_areas_breakdowns_are_charts_with_their_data(client, world):
     assert rooms["table"] == [[str(RoomCategory.OFFICE.label), 36.0]]
     assert "breakdown-vehicles.fleet_by_category" not in charts  # no vehicles: no empty chart
     assert 'id="cockpit-charts"' in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_annual_workbook_reads_a_closed_year_from_its_snapshot(tmp_path, world):
+    from django.core.management import call_command
+
+    PersonFactory.create_batch(2, unit=world.unit_a)
+    snapshots.close_year(YEAR, world.leader, "数据齐全")
+    PersonFactory(unit=world.unit_b)
+    out = tmp_path / "annual.xlsx"
+    call_command("annual_report", year=YEAR, out=str(out))
+    sheet = load_workbook(out, read_only=True)["主要指标汇总"]
+    rows = {row[1]: row for row in sheet.iter_rows(values_only=True) if row and len(row) > 3}
+    assert rows["在册人员"][3:] == (2, 3)  # 2022 frozen, 2021 live
