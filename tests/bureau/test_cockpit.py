@@ -197,7 +197,7 @@ def test_home_page_queries_do_not_grow_with_units_or_records(client, world):
     assert count_queries(client, home, {"year": YEAR}) == before
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_served_pages_queries_do_not_grow_with_units_or_records(client):
     """Served from the cache (as in production), the home page and a drill-down cost the same few
     queries whatever the number of units and records."""
@@ -219,7 +219,7 @@ def test_served_pages_queries_do_not_grow_with_units_or_records(client):
     assert before[0] <= 8 and before[1] <= 8
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_cached_figures_equal_their_functions_after_writes(client, settings):
     """Outside a transaction figures and pages come from the cache; each write to a table they
     read makes them be computed again."""
