@@ -527,6 +527,7 @@ def metric_context(request, m, areas):
         "query": f.query(sort=sort),
         "export_url": "?" + f.query(format="xlsx", sort=sort),
         "home_url": reverse("home") + "?" + f.query(),
+        "records_label": apps.get_model(m.records)._meta.verbose_name_plural if m.records else "",
         **f.context(),
     }
 

@@ -136,7 +136,7 @@ def test_city_figure_units_and_records_agree_and_export_says_the_same(client, wo
     assert [r["unit"].name for r in rows] == ["甲单位", "乙单位"]  # by value, largest first
     assert [r["value"] for r in rows] == [3, 1] and [r["share"] for r in rows] == [75.0, 25.0]
     assert sum(r["value"] for r in rows) == tile["value"]
-    assert "在册人员" in drill.content.decode()
+    assert "所据记录：人员" in drill.content.decode()
     records = client.get(rows[0]["records"])
     assert records.status_code == 200 and records.context["page"].paginator.count == 3
     # Sorting by name, and the unit's own view.
