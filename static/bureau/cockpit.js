@@ -14,8 +14,11 @@
   function draw(c) {
     var element = document.getElementById("chart-" + c.id);
     if (!element) { return; }
-    var chart = window.echarts.init(element, null, { renderer: "canvas" });
     var ranking = c.kind === "rank";
+    if (ranking) {  // a bar's height for each unit, so that no name overlaps the next
+      element.style.height = Math.max(320, 110 + 24 * c.categories.length) + "px";
+    }
+    var chart = window.echarts.init(element, null, { renderer: "canvas" });
     var category = {
       type: "category",
       data: c.categories,
