@@ -10,6 +10,22 @@ def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    from django.core.cache import cache
+    from django.utils import translation
+
+    from bureau.scoping import fingerprint
+
+    # The menu depends only on what the user's roles reach (and the language): built once per
+    # scope and kept, instead of reversing every registry page on every request.
+    key = f"nav:{fingerprint(user)}:{translation.get_language()}"
+    found = cache.get(key)
+    if found is None:
+        found = _navigation(user)
+        cache.set(key, found, 300)
+    return found | {"nav_roles": user_roles(user)}
+
+
+def _navigation(user):
     from django.apps import apps
 
     from bureau.generic import registry
@@ -29,8 +45,16 @@ def navigation(request):
         except NoReverseMatch:
             continue
         groups[model._meta.app_label].append((model._meta.verbose_name_plural, url))
-    menu = {apps.get_app_config(app).verbose_name: items for app, items in groups.items() if items}
+    menu = {
+        str(apps.get_app_config(app).verbose_name): [(str(label), url) for label, url in items]
+        for app, items in groups.items()
+        if items
+    }
     tools = [(_("我的导出任务"), reverse("jobs:list"))]
     if user.has_perm("bureau.view_annual_report"):
         tools.append((_("年度统计报表"), reverse("annual_reports")))
-    return {"nav_menu": menu, "nav_roles": user_roles(user), "nav_tools": tools}
+    from bureau.cockpit import can_close
+
+    if can_close(user):
+        tools.append((_("年度关账"), reverse("cockpit_years")))
+    return {"nav_menu": menu, "nav_tools": [(str(label), url) for label, url in tools]}

@@ -8,6 +8,10 @@ An app registers its metrics in its `metrics.py`:
         ...  # `units`: a Unit queryset, the caller's scope; return a number, or None for "no data"
 
 Functions read approved or registry data only, and roll-ups where the raw table is large.
+
+`Metric.compute` is what every reader calls: a closed year's figure comes from its snapshot
+(bureau.snapshots), an open year's from the function, kept in the table-stamped cache until a table
+it read is written (bureau.tablecache), so it always equals what the function returns now.
 """
 
 from dataclasses import dataclass, field
@@ -27,18 +31,62 @@ class Metric:
     # For tiles: is a higher value better (True), worse (False), or neither (None)?
     higher_is_better: bool | None = None
     order: int = 100
+    # The city's figure is the sum of its units' (counts, areas, totals; not shares or intensities).
+    additive: bool = False
+    # `monthly(year, units) -> 12 values`, for trend charts and month/quarter figures (additive only).
+    monthly: object = field(default=None, repr=False)
+    # The registry model whose list holds the records behind the figure (filtered by ?unit=).
+    records: object = field(default=None, repr=False)
+
+    def live(self, year, units):
+        """The figure as the records give it now, whatever snapshot there is."""
+        return _plain(self.func(year, units))
+
+    def live_months(self, year, units):
+        return [_plain(v) for v in self.monthly(year, units)] if self.monthly else None
 
     def compute(self, year, units):
-        value = self.func(year, units)
-        if isinstance(value, Decimal | float):
-            return round(float(value), 4)
-        return value
+        from bureau import snapshots
+
+        found = snapshots.frozen(self.key, year, units)
+        if found is not snapshots.LIVE:
+            return found
+        return snapshots.cached(("value", self.key, year), units, lambda: self.live(year, units))
+
+    def months(self, year, units):
+        """The monthly series (None without one): frozen for a closed year, like `compute`."""
+        from bureau import snapshots
+
+        if self.monthly is None:
+            return None
+        found = snapshots.frozen(self.key, year, units, months=True)
+        if found is not snapshots.LIVE:
+            return found
+        return snapshots.cached(("months", self.key, year), units, lambda: self.live_months(year, units))
+
+
+def _plain(value):
+    if isinstance(value, Decimal | float):
+        return round(float(value), 4)
+    return value
 
 
 REGISTRY = {}
 
 
-def metric(key, label, unit_of_measure, *, area=None, description="", higher_is_better=None, order=100):
+def metric(
+    key,
+    label,
+    unit_of_measure,
+    *,
+    area=None,
+    description="",
+    higher_is_better=None,
+    order=100,
+    additive=False,
+    monthly=None,
+    records=None,
+):
     if "." not in key:
         raise ValueError(f"metric key {key!r} must be '<app>.<name>'")
 
@@ -46,11 +94,59 @@ def metric(key, label, unit_of_measure, *, area=None, description="", higher_is_
         if key in REGISTRY and REGISTRY[key].func is not func:
             raise ValueError(f"metric {key!r} is registered twice")
         REGISTRY[key] = Metric(
-            key, str(label), unit_of_measure, func, area or key.split(".")[0], str(description), higher_is_better, order
+            key,
+            str(label),
+            unit_of_measure,
+            func,
+            area or key.split(".")[0],
+            str(description),
+            higher_is_better,
+            order,
+            additive,
+            monthly,
+            records,
         )
         return func
 
     return register
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    """What a figure is made of, for a chart: `func(year, units) -> [(label, value)]`."""
+
+    key: str
+    label: str
+    unit_of_measure: str
+    func: object = field(repr=False)
+    area: str = ""
+    order: int = 100
+
+    def compute(self, year, units):
+        from bureau import snapshots
+
+        return snapshots.cached(
+            ("breakdown", self.key, year),
+            units,
+            lambda: [(str(label), _plain(value)) for label, value in self.func(year, units)],
+        )
+
+
+BREAKDOWNS = {}
+
+
+def breakdown(key, label, unit_of_measure, *, area=None, order=100):
+    def register(func):
+        if key in BREAKDOWNS and BREAKDOWNS[key].func is not func:
+            raise ValueError(f"breakdown {key!r} is registered twice")
+        BREAKDOWNS[key] = Breakdown(key, str(label), unit_of_measure, func, area or key.split(".")[0], order)
+        return func
+
+    return register
+
+
+def all_breakdowns():
+    return sorted(BREAKDOWNS.values(), key=lambda b: (b.area, b.order, b.key))
 
 
 def all_metrics():
@@ -74,12 +170,12 @@ def value(key, year, units):
 # The core's own figures.
 
 
-@metric("bureau.units", "在册单位", "个", order=1)
+@metric("bureau.units", "在册单位", "个", order=1, additive=True, records="bureau.Unit")
 def unit_count(year, units):
     return units.filter(active=True).count()
 
 
-@metric("bureau.staff", "在册人员", "人", order=2)
+@metric("bureau.staff", "在册人员", "人", order=2, additive=True, records="bureau.Person")
 def staff_count(year, units):
     from bureau.models import Person
 

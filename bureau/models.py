@@ -531,3 +531,56 @@ class Job(models.Model):
         if total is not None:
             values["total"] = total
         Job.objects.filter(pk=self.pk).update(**values)
+
+
+class YearClose(models.Model):
+    """One closing of a year: every registered metric, for every unit and the city, frozen as that
+    year's snapshot version. Reopening keeps the row (and its figures); closing again adds a version."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    version = models.PositiveSmallIntegerField(_("版本"))
+    reason = models.TextField(_("关闭原因"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("关闭人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(_("关闭时间"), auto_now_add=True)
+    reopen_reason = models.TextField(_("重新开放原因"), blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("重新开放人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reopened_at = models.DateTimeField(_("重新开放时间"), null=True, blank=True)
+    # The units the city figure covered when closing: a scope of exactly these reads the city value.
+    city_units = models.JSONField(_("全市单位"), default=list)
+
+    class Meta:
+        verbose_name = _("年度关账")
+        verbose_name_plural = _("年度关账")
+        ordering = ["-year", "-version"]
+        constraints = [models.UniqueConstraint(fields=["year", "version"], name="yearclose_version_once")]
+
+    def __str__(self):
+        return f"{self.year} 年 第 {self.version} 版"
+
+    @property
+    def closed(self):
+        return self.reopened_at is None
+
+
+class MetricSnapshot(models.Model):
+    """A frozen figure: a metric for a closed year, for one unit or (unit empty) the city; month 0 is
+    the whole year, 1-12 the months of a metric with a monthly series."""
+
+    close = models.ForeignKey(YearClose, on_delete=models.CASCADE, related_name="figures")
+    key = models.CharField(_("指标"), max_length=80)
+    unit = models.ForeignKey(Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    month = models.PositiveSmallIntegerField(_("月份"), default=0)
+    value = models.FloatField(_("数值"), null=True)
+
+    class Meta:
+        verbose_name = _("年度指标快照")
+        verbose_name_plural = _("年度指标快照")
+        # A metric's figures of one version (the dashboard and drill-down read them together).
+        indexes = [models.Index(fields=["close", "key"], name="snapshot_close_key")]
+
+    def __str__(self):
+        return f"{self.key} {self.close}"

@@ -140,3 +140,19 @@ def unit_sheet(out, year, units):
         )
         total += unit.staff
     out.total(["合计", "", "", "", "", total])
+
+
+@report("bureau.metrics", "主要指标汇总", order=2)
+def metric_sheet(out, year, units):
+    """Every registered figure for the workbook's scope, this year and last: a closed year's from
+    its snapshot, like the dashboard (bureau.snapshots)."""
+    from django.apps import apps
+
+    from bureau import metrics, snapshots
+
+    closed = snapshots.closed_version(year)
+    out.title(f"{year} 年度主要指标汇总" + (f"（{year} 年度已关账，第 {closed.version} 版快照）" if closed else ""))
+    out.header(["领域", "指标", "计量单位", f"{year} 年", f"{year - 1} 年"])
+    for m in metrics.all_metrics():
+        area = apps.get_app_config(m.area).verbose_name if apps.is_installed(m.area) else m.area
+        out.row([str(area), m.label, m.unit_of_measure, m.compute(year, units), m.compute(year - 1, units)])

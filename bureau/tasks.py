@@ -94,3 +94,26 @@ def scheduled_annual_report(year=None):
     year = year or timezone.localdate().year - 1
     job = Job.objects.create(kind="annual_report", title=f"{year} 年度统计报表（定时）", params={"year": year})
     return build_annual_report(job.pk)
+
+
+@shared_task
+def close_year(job_id):
+    """Freeze a year's figures (bureau.snapshots), as the user who asked for it."""
+    from bureau import snapshots
+
+    job = Job.objects.get(pk=job_id)
+    user = get_user_model().objects.get(pk=job.user_id) if job.user_id else None
+    Job.objects.filter(pk=job.pk).update(state=JobState.RUNNING)
+    try:
+        with audit.acting_as(user):
+            snapshots.close_year(
+                int(job.params["year"]),
+                user,
+                job.params["reason"],
+                progress=lambda done, total: job.report(done, total),
+            )
+        Job.objects.filter(pk=job.pk).update(state=JobState.DONE, finished=timezone.now())
+    except Exception as exc:
+        Job.objects.filter(pk=job.pk).update(state=JobState.FAILED, error=str(exc)[:2000], finished=timezone.now())
+        raise
+    return job.pk

@@ -6,7 +6,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from bureau import views
+from bureau import cockpit, views
 from bureau.api import router as core_router
 
 AREA_APPS = ("offices", "vehicles", "energy", "logistics", "party", "performance")
@@ -57,6 +57,8 @@ urlpatterns = [
     path("base/", include(bureau_patterns)),
     path("jobs/", include(("bureau.jobs", "jobs"))),
     path("reports/", views.annual_reports, name="annual_reports"),
+    path("cockpit/metric/<str:key>/", cockpit.metric_page, name="cockpit_metric"),
+    path("cockpit/years/", cockpit.years_page, name="cockpit_years"),
     *area_urls(),
     path("api/v1/", include(api_urls())),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -14,14 +14,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
-from bureau import generic, imports, metrics, reports, tasks, workflow
+from bureau import cockpit, generic, imports, reports, tasks, workflow
 from bureau.choices import JobState, RequestState, SubmissionState
 from bureau.excel import write_rows
 from bureau.filtersets import DataRequestFilterSet, PersonFilterSet, SubmissionFilterSet, UnitFilterSet
 from bureau.forms import DataRequestForm, PersonForm, ReportYearForm, UnitForm
 from bureau.models import DataRequest, Job, Person, Submission, Unit
 from bureau.roles import user_roles
-from bureau.scoping import has_model_perm, user_groups, user_unit_ids
+from bureau.scoping import has_model_perm, user_unit_ids
 
 
 class UnitViews(generic.ModelViews):
@@ -67,91 +67,12 @@ def home(request):
             .select_related("request", "unit")
             .order_by("submitted_at")[:50]
         )
-    areas = dashboard_areas(user)
+    areas = cockpit.dashboard_areas(user)
     if areas:
-        context.update(dashboard_context(request, areas))
+        if request.GET.get("format") == "xlsx":
+            return cockpit.dashboard_export(cockpit.dashboard_context(request, areas))
+        context["cockpit"] = cockpit.dashboard_html(request, areas)
     return render(request, "bureau/home.html", context)
-
-
-def dashboard_areas(user):
-    """Whose tiles a user sees: leaders and admins every area's, area staff their own."""
-    groups = user_groups(user)
-    if user.is_superuser or groups & {"leader", "admin"}:
-        return {m.area for m in metrics.all_metrics()}
-    return {m.area for m in metrics.all_metrics() if m.area in groups}
-
-
-def dashboard_context(request, areas):
-    """Every registered metric as a tile, this year beside the last, for the city or one unit."""
-    user = request.user
-    today = timezone.localdate()
-    try:
-        # The last complete year: the one the annual statistics are about.
-        year = int(request.GET.get("year", today.year - 1))
-    except ValueError:
-        year = today.year
-    unit_id = request.GET.get("unit") or None
-    try:
-        units = metrics.scope_units(user, int(unit_id) if unit_id else None)
-    except (Unit.DoesNotExist, ValueError):
-        raise Http404 from None
-    tiles = {}
-    for m in metrics.all_metrics():
-        if m.area not in areas:
-            continue
-        current = m.compute(year, units)
-        previous = m.compute(year - 1, units)
-        tiles.setdefault(m.area, []).append(
-            {
-                "metric": m,
-                "value": current,
-                "previous": previous,
-                "shown": _shown(current, m),
-                "shown_previous": _shown(previous, m),
-                "trend": _trend(current, previous, m),
-                "bars": _bars(current, previous),
-            }
-        )
-    from django.apps import apps
-
-    areas = [
-        (apps.get_app_config(area).verbose_name if apps.is_installed(area) else area, items)
-        for area, items in tiles.items()
-    ]
-    return {
-        "dashboard": areas,
-        "year": year,
-        "years": list(range(today.year, today.year - 6, -1)),
-        "unit_choices": Unit.objects.for_user(user, "view").only("pk", "name", "short_name"),
-        "unit_id": int(unit_id) if unit_id else None,
-    }
-
-
-def _shown(value, m):
-    """A tile's text: shares kept as fractions (0-1) in the API read as percentages on the page."""
-    if value is None:
-        return "—"
-    if m.unit_of_measure == "0-1":
-        return f"{value * 100:.1f}%"
-    return f"{value:,.2f}".rstrip("0").rstrip(".") if isinstance(value, float) else f"{value:,}"
-
-
-def _bars(current, previous):
-    """Bar lengths (0-100) of last year and this year, for the tile's small chart."""
-    values = [v for v in (previous, current) if isinstance(v, int | float)]
-    top = max((abs(v) for v in values), default=0)
-    if not top:
-        return None
-    return [round(100 * abs(v) / top) if isinstance(v, int | float) else 0 for v in (previous, current)]
-
-
-def _trend(current, previous, m):
-    if current is None or previous is None or current == previous:
-        return ""
-    up = current > previous
-    if m.higher_is_better is None:
-        return "up" if up else "down"
-    return ("up good" if up else "down bad") if m.higher_is_better else ("up bad" if up else "down good")
 
 
 @require_GET

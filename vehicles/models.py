@@ -88,6 +88,12 @@ class Rules(BaseModel):
         _("超长行程（公里）"), max_digits=8, decimal_places=1, help_text=_("单次行程超过此里程视为异常。")
     )
     idle_days = models.PositiveSmallIntegerField(_("闲置天数"), help_text=_("连续此天数无行程视为闲置车辆。"))
+    nev_purchase_share = models.PositiveSmallIntegerField(
+        _("新购车辆新能源占比目标（%）"),
+        default=30,
+        validators=[MaxValueValidator(100)],
+        help_text=_("当年新购、更新车辆中新能源车不低于此比例（国管资〔2024〕197号为 30%）。"),
+    )
 
     unit_field = None
     liaison_actions = ()

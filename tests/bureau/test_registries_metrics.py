@@ -70,12 +70,12 @@ def test_leader_home_shows_every_metric_as_a_tile_with_last_year(client, world, 
     page = client.get(reverse("home"), {"year": 2022})
     html = page.content.decode()
     assert 'data-metric="sample.headcount"' in html
-    tiles = {t["metric"].key: t for _area, items in page.context["dashboard"] for t in items}
+    tiles = {t["metric"].key: t for section in page.context["dashboard"] for t in section["tiles"]}
     assert set(metrics.REGISTRY) <= set(tiles)
     assert tiles["sample.headcount"]["value"] == 4 and tiles["sample.headcount"]["previous"] == 2
     # Drill-down to one unit.
     page = client.get(reverse("home"), {"year": 2022, "unit": world.unit_b.pk})
-    tiles = {t["metric"].key: t for _area, items in page.context["dashboard"] for t in items}
+    tiles = {t["metric"].key: t for section in page.context["dashboard"] for t in section["tiles"]}
     assert tiles["sample.headcount"]["value"] == 0
 
 
