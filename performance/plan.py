@@ -219,3 +219,62 @@ def propose(text):
 
 def _hint(words, uom):
     return next((key for hint, unit, key in HINTS if hint in words and unit == uom), "")
+
+
+# Storing -------------------------------------------------------------------------------------------
+
+
+class PlanExists(Exception):
+    pass
+
+
+def store(tree, year, *, replace=False, title=""):
+    """Save the tree as the year's plan with the indicators it proposes, all or nothing. A year
+    that has a plan already is refused unless `replace` (confirmed by the user)."""
+    from django.db import transaction
+    from django.db.models import ProtectedError
+
+    from bureau.metrics import REGISTRY
+    from performance.models import Indicator, Item, Plan
+
+    with transaction.atomic():
+        old = Plan.objects.filter(year=year).first()
+        if old is not None:
+            if not replace:
+                raise PlanExists(_("%(year)s 年度的计划已导入；确认替换后才会覆盖。") % {"year": year})
+            try:
+                old.items.all().delete()
+                old.delete()
+            except ProtectedError:
+                message = _("%(year)s 年度的计划已有进度报告或考核记录，不能整体替换。")
+                raise PlanExists(message % {"year": year}) from None
+        plan = Plan.objects.create(year=year, title=title or f"{year}年工作计划", preamble=tree.preamble)
+        order = 0
+        indicators = []
+
+        def add(node, parent):
+            nonlocal order
+            order += 1
+            item = Item.objects.create(
+                plan=plan, parent=parent, level=node.level, number=node.number, text=node.text, order=order
+            )
+            for p in propose(node.text):
+                indicators.append(
+                    Indicator(
+                        item=item,
+                        label=p.label[:200],
+                        comparison=p.comparison,
+                        target=p.target,
+                        unit_of_measure=p.unit_of_measure,
+                        # A metric of an app not installed here stays unbound: only registered keys.
+                        metric=p.metric if p.metric in REGISTRY else "",
+                        source_text=p.source_text[:60],
+                    )
+                )
+            for child in node.children:
+                add(child, item)
+
+        for part in tree.parts:
+            add(part, None)
+        Indicator.objects.bulk_create(indicators)
+    return plan
