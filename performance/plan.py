@@ -135,7 +135,7 @@ CLAUSE = re.compile(r"[^，。；！？\n]+")
 QUANTITY = re.compile(
     r"(?P<cmp>不低于|不少于|不超过|不高于|不多于|下降|降低|减少|增长|提高|达到|达)?"
     rf"(?P<num>{PLACEHOLDER}|\d+(?:\.\d+)?|[零一二两三四五六七八九十百千万]+)"
-    r"(?P<uom>%|％|平方米|万元|家|台|项|个|辆|名|人)(?P<tail>以上|以下)?"
+    r"(?P<uom>%|％|平方米|万元|家|台|项|个|辆|名|人|次)(?P<tail>以上|以下)?"
 )
 ZERO_ERRORS = "零差错"
 UOM = {"％": "%", "平方米": "m²"}
@@ -147,6 +147,7 @@ HINTS = (
     ("闲置房产", "m²", "offices.idle_revitalised_area"),
     ("碳排放", "%", "energy.co2_t"),
     ("执法用车保障率", "%", "vehicles.support_rate"),
+    ("按时报送率", "%", "bureau.on_time_rate"),
     ("参学率", "%", "party.quiz_study_rate"),
     ("重大活动车辆", "%", "logistics.event_vehicle_support_rate"),
     ("满意率", "%", "logistics.satisfaction_rate"),
