@@ -47,7 +47,6 @@ class ItemForm(BaseModelForm):
             "level",
             "number",
             "text",
-            "order",
             "division",
             "owner",
             "deadline",
@@ -56,6 +55,15 @@ class ItemForm(BaseModelForm):
             "retired_reason",
         ]
         widgets = {"deadline": DATE}
+
+    def save(self, commit=True):
+        from performance import tree
+
+        adding = self.instance.pk is None
+        saved = super().save(commit)
+        if adding:
+            tree.place(saved)  # last under its parent; the move buttons reorder it
+        return saved
 
 
 class IndicatorForm(BaseModelForm):
@@ -138,3 +146,10 @@ class PlanUploadForm(forms.Form):
     year = forms.IntegerField(label=_("年度"), min_value=2000, max_value=2100)
     file = forms.FileField(label=_("计划文本"), help_text=_("UTF-8 编码的纯文本（.txt），格式同历年工作计划。"))
     title = forms.CharField(label=_("标题"), max_length=200, required=False)
+
+
+class SplitForm(forms.Form):
+    at = forms.CharField(
+        label=_("从此处拆分"), max_length=200, help_text=_("原文中新项目开头的一段文字（须只出现一次）。")
+    )
+    number = forms.CharField(label=_("新项目序号"), max_length=10)

@@ -190,8 +190,11 @@ class Item(BaseModel):
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
-        self.code = self.make_code()
+        code, self.code = self.code, self.make_code()
         super().save(*args, **kwargs)
+        if code and code != self.code:
+            for child in self.children.all():
+                child.save()  # a renumbered node renumbers what is under it
 
 
 class Indicator(BaseModel):

@@ -10,6 +10,8 @@ urlpatterns = [
     path("plan/upload/", views.upload, name="plan_upload"),
     *views.PlanViews.urls(),
     *views.ItemViews.urls(),
+    path("item/<int:pk>/move/", views.item_move, name="item_move"),
+    path("item/<int:pk>/split/", views.item_split, name="item_split"),
     *views.IndicatorViews.urls(),
     *views.IndicatorValueViews.urls(),
     *views.ProgressReportViews.urls(),

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from bureau import generic
 from bureau.scoping import can, has_model_perm
-from performance import assess, filtersets, forms, plan, progress
+from performance import assess, filtersets, forms, plan, progress, tree
 from performance.choices import DIVISIONS, AdjustmentState
 from performance.models import (
     Adjustment,
@@ -64,7 +64,10 @@ class ItemViews(generic.ModelViews):
 
     @classmethod
     def detail_context(cls, obj, user):
-        return {"can_report": not obj.retired and obj.level != "part" and can_report(user, obj)}
+        return {
+            "can_report": not obj.retired and obj.level != "part" and can_report(user, obj),
+            "can_edit_tree": Item.objects.for_user(user, "change").filter(pk=obj.pk).exists(),
+        }
 
 
 def can_report(user, item):
@@ -302,3 +305,46 @@ def decide(request, pk):
     found.state, found.approved_by, found.approved_at = state, request.user, timezone.now()
     found.save()
     return HttpResponseRedirect(reverse("performance:assessment_detail", args=[found.assessment_id]))
+
+
+# Editing the tree: move a node among its siblings, split its text in two.
+
+
+def changeable_item(request, pk):
+    found = Item.objects.for_user(request.user, "change").filter(pk=pk).first()
+    if found is None:
+        if Item.objects.for_user(request.user, "view").filter(pk=pk).exists():
+            raise PermissionDenied
+        raise Http404
+    return found
+
+
+@login_required
+@require_POST
+def item_move(request, pk):
+    item = changeable_item(request, pk)
+    try:
+        tree.move(item, -1 if request.POST.get("direction") == "up" else 1)
+    except tree.TreeError as exc:
+        messages.error(request, str(exc))
+    return HttpResponseRedirect(item.plan.get_absolute_url())
+
+
+@login_required
+def item_split(request, pk):
+    item = changeable_item(request, pk)
+    form = forms.SplitForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            rest = tree.split(item, form.cleaned_data["at"], form.cleaned_data["number"])
+        except tree.TreeError as exc:
+            form.add_error("at", str(exc))
+        else:
+            messages.success(request, _("已拆分为 %(a)s 和 %(b)s。") % {"a": item.code, "b": rest.code})
+            return HttpResponseRedirect(rest.get_absolute_url())
+    return render(
+        request,
+        "performance/split.html",
+        {"title": _("拆分：%(item)s") % {"item": item}, "form": form, "object": item},
+        status=400 if form.errors else 200,
+    )

@@ -301,3 +301,37 @@ def test_evaluations_feed_the_persons_assessment(client, world):
     other = Assessment.objects.create(plan=plan, person=PersonFactory(unit=world.unit_a))
     assert client.get(other.get_absolute_url()).status_code == 404
     assert make_user("offices").groups.filter(name="offices").exists()
+
+
+def test_the_tree_is_edited_in_the_browser_and_still_reads_as_the_plan(client, world):
+    from performance import plan as plan_text
+
+    text = "导语。\n一、甲部分\n1.第一条。一是子甲；二是子乙。\n2.第二条。后半句。\n二、乙部分\n1.乙的条目。\n"
+    saved = plan_text.store(plan_text.read(text.encode()), 2040)
+    client.force_login(world.staff("performance"))
+    first = Item.objects.get(plan=saved, code="一.1")
+    second = Item.objects.get(plan=saved, code="一.2")
+    client.post(reverse("performance:item_move", args=[second.pk]), {"direction": "up"})
+    assert (
+        saved.text()
+        == "导语。\n一、甲部分\n2.第二条。后半句。\n1.第一条。一是子甲；二是子乙。\n二、乙部分\n1.乙的条目。\n"
+    )
+    client.post(reverse("performance:item_move", args=[second.pk]), {"direction": "down"})
+    assert saved.text() == text
+    bad = client.post(reverse("performance:item_split", args=[first.pk]), {"at": "子乙", "number": "9"})
+    assert bad.status_code == 400 and "只出现一次" in bad.content.decode()
+    response = client.post(reverse("performance:item_split", args=[first.pk]), {"at": "1.第一条", "number": "1"})
+    assert response.status_code == 400  # at the very start: nothing would be left
+    response = client.post(reverse("performance:item_split", args=[second.pk]), {"at": "后半句", "number": "3"})
+    assert response.status_code == 302 and saved.text() == text
+    rest = Item.objects.get(plan=saved, code="一.3")
+    assert rest.text == "后半句。\n" and rest.division == second.division
+    # A new node goes last under its parent; retiring one needs a reason.
+    page = client.get(reverse("performance:item_add"), {"plan": saved.pk, "parent": first.pk})
+    data = {"plan": saved.pk, "parent": first.pk, "level": "subitem", "number": "三", "text": "三是子丙。"}
+    assert page.status_code == 200 and client.post(reverse("performance:item_add"), data).status_code == 302
+    assert saved.text() == text.replace("二是子乙。\n", "二是子乙。\n三是子丙。")
+    edit = data | {"retired": "on", "version": first.version}
+    refused = client.post(reverse("performance:item_edit", args=[first.pk]), edit)
+    assert refused.status_code == 400
+    assert "撤销项目须写明原因" in " ".join(refused.context["form"].errors["retired_reason"])
