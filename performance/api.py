@@ -75,9 +75,19 @@ ItemSerializer = serializer(
     ],
 )
 IndicatorValueSerializer = serializer(IndicatorValue, ["indicator", "date", "occasion", "value", "state"])
-ProgressReportSerializer = serializer(
-    ProgressReport, ["item", "period", "text", "percent", "problems", "evidence", "due", "submitted_at", "late"]
-)
+
+
+class ProgressReportSerializer(CleanedSerializer):
+    class Meta:
+        model = ProgressReport
+        fields = ["id", "item", "period", "text", "percent", "problems", "evidence", "due", "submitted_at", "late"]
+        fields += ["reported_by", "version"]
+        read_only_fields = ["reported_by"]
+
+    def create(self, validated_data):
+        return super().create(validated_data | {"reported_by": self.context["request"].user})
+
+
 AssessmentSerializer = serializer(Assessment, ["plan", "division", "person", "base_score", "grade", "note"])
 EvaluationSerializer = serializer(
     Evaluation, ["person", "date", "quantity", "quality", "ability", "conduct", "note", "evaluator"]
