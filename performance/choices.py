@@ -8,6 +8,11 @@ DIVISIONS = [(key, ROLES[key].label) for key in AREAS]
 MANAGERS = {"admin", "leader", "performance"}
 
 
+class ReportFrequency(models.TextChoices):
+    MONTHLY = "monthly", _("月度")
+    QUARTERLY = "quarterly", _("季度")
+
+
 class Level(models.TextChoices):
     PART = "part", _("部分")
     ITEM = "item", _("条目")

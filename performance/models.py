@@ -20,7 +20,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bureau import scoping
-from bureau.choices import Frequency
 from bureau.models import BaseModel, Person
 from bureau.roles import AREAS
 from performance.choices import (
@@ -32,6 +31,7 @@ from performance.choices import (
     Grade,
     Level,
     Occasion,
+    ReportFrequency,
     Source,
     State,
 )
@@ -67,7 +67,7 @@ class Plan(BaseModel):
     title = models.CharField(_("标题"), max_length=200)
     preamble = models.TextField(_("导语"), blank=True, help_text=_("第一部分之前的全部文字，原样保留。"))
     report_frequency = models.CharField(
-        _("进度报告频次"), max_length=10, choices=Frequency.choices, default=Frequency.MONTHLY
+        _("进度报告频次"), max_length=10, choices=ReportFrequency.choices, default=ReportFrequency.MONTHLY
     )
     report_grace_days = models.PositiveSmallIntegerField(
         _("报告宽限天数"), default=5, help_text=_("每期结束后多少天内报送进度，逾期即为迟报。")
