@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from bureau import generic
 from bureau.scoping import can, has_model_perm
 from performance import assess, filtersets, forms, plan, progress, tree
-from performance.choices import DIVISIONS, AdjustmentState
+from performance.choices import DIVISIONS, AdjustmentState, Comparison
 from performance.models import (
     Adjustment,
     Assessment,
@@ -196,7 +196,7 @@ def upload(request):
 
 
 def preview(tree, year):
-    nodes = [(n, plan.propose(n.text)) for n in tree.nodes()]
+    nodes = [(n, [(p, Comparison(p.comparison).label) for p in plan.propose(n.text)]) for n in tree.nodes()]
     return {
         "tree": tree,
         "nodes": nodes,

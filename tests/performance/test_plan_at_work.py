@@ -335,3 +335,31 @@ def test_the_tree_is_edited_in_the_browser_and_still_reads_as_the_plan(client, w
     refused = client.post(reverse("performance:item_edit", args=[first.pk]), edit)
     assert refused.status_code == 400
     assert "撤销项目须写明原因" in " ".join(refused.context["form"].errors["retired_reason"])
+
+
+def test_the_dispatch_meeting_costs_the_same_queries_for_more_projects(client, world):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    plan = PlanFactory(year=2022)
+
+    def add():
+        item = ItemFactory(parent__plan=plan, division="offices")
+        ProgressReportFactory(item=item, period="2022-02")
+        IndicatorFactory(item=item)
+
+    add()
+    client.force_login(world.staff("performance"))
+    client.get(reverse("performance:dispatch"))
+    with CaptureQueriesContext(connection) as few:
+        assert client.get(reverse("performance:dispatch")).status_code == 200
+    for _ in range(5):
+        add()
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(reverse("performance:dispatch"))
+    assert sum(len(rows) for _label, states, _n in response.context["divisions"] for _s, rows in states) == 6
+    assert len(many) == len(few)
+    assert (
+        client.get(reverse("performance:item_split", args=[plan.items.filter(level="item").first().pk])).status_code
+        == 200
+    )
