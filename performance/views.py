@@ -244,7 +244,8 @@ def dispatch(request):
     if current is None:
         if year:
             raise Http404
-        return render(request, "performance/dispatch.html", {"title": _("调度会"), "plans": plans})
+        context = {"title": _("调度会"), "plans": plans, "can_upload": can(user, Plan, "add")}
+        return render(request, "performance/dispatch.html", context)
     today = timezone.localdate()
     due = progress.due_periods(current, progress.year_day(current.year, today))
     items = progress.with_progress(
