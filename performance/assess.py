@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from bureau.models import Submission
 from performance import progress
-from performance.choices import AdjustmentKind, Source
+from performance.choices import DIVISIONS, AdjustmentKind, Source
 from performance.models import Adjustment, Indicator, ProgressReport
 
 
@@ -67,7 +67,7 @@ def suggest(assessment, today):
         )
     if assessment.division:
         found += late_submissions(assessment, day)
-        found += overdue_rectifications(assessment, day)
+    found += overdue_rectifications(assessment, day)
     judge = progress.Judge(today)
     for indicator in Indicator.objects.filter(item__in=items).select_related("item__plan").order_by("pk"):
         if judge.state(indicator) == "green":
@@ -110,7 +110,8 @@ def late_submissions(assessment, day):
 
 
 def rectification_model():
-    """The party area's rectification items, where that app has them (it may not, yet)."""
+    """The party area's rectification items, where that app has them (it may not, yet): each names
+    its responsible division in words and may name a responsible person."""
     if not apps.is_installed("party"):
         return None
     try:
@@ -119,18 +120,23 @@ def rectification_model():
             model._meta.get_field(name)
     except (LookupError, FieldDoesNotExist):
         return None
-    return model
+    return None if model._meta.get_field("division").is_relation else model
 
 
 def overdue_rectifications(assessment, day):
     model = rectification_model()
     if model is None:
         return []
-    overdue = (
-        model._base_manager.filter(division=assessment.division, deadline__lt=day)
-        .exclude(state="closed")
-        .order_by("pk")
-    )
+    if assessment.division:
+        # The division is written as its role key or its name (办公用房处).
+        whose = Q(division__in=[assessment.division, str(dict(DIVISIONS).get(assessment.division, ""))])
+    else:
+        try:
+            model._meta.get_field("person")
+        except FieldDoesNotExist:
+            return []
+        whose = Q(person=assessment.person)
+    overdue = model._base_manager.filter(whose, deadline__lt=day).exclude(state="closed").order_by("pk")
     return [
         Suggestion(
             AdjustmentKind.DEDUCTION,
