@@ -367,7 +367,9 @@ class Assessment(BaseModel):
     person = models.ForeignKey(
         Person, verbose_name=_("人员"), null=True, blank=True, on_delete=models.PROTECT, related_name="assessments"
     )
-    base_score = models.DecimalField(_("基础分"), max_digits=6, decimal_places=2, default=Decimal("100"))
+    base_score = models.DecimalField(
+        _("基础分"), max_digits=6, decimal_places=2, blank=True, help_text=_("留空则取年度计划规定的基础分。")
+    )
     grade = models.CharField(_("等次"), max_length=12, choices=Grade.choices, blank=True)
     note = models.TextField(_("备注"), blank=True)
 
@@ -395,6 +397,11 @@ class Assessment(BaseModel):
     @classmethod
     def scope_queryset(cls, queryset, user, action):
         return scope(queryset, user, action, "division", "person")
+
+    def save(self, *args, **kwargs):
+        if self.base_score is None:
+            self.base_score = self.plan.base_score
+        super().save(*args, **kwargs)
 
     @property
     def total(self):

@@ -363,3 +363,12 @@ def test_the_dispatch_meeting_costs_the_same_queries_for_more_projects(client, w
         client.get(reverse("performance:item_split", args=[plan.items.filter(level="item").first().pk])).status_code
         == 200
     )
+
+
+def test_an_assessment_starts_from_the_plans_base_score(client, world):
+    plan = PlanFactory(base_score=Decimal("90"))
+    client.force_login(world.staff("performance"))
+    page = client.get(reverse("performance:assessment_add"))
+    data = dict.fromkeys(page.context["form"].fields, "") | {"plan": plan.pk, "division": "energy"}
+    assert client.post(reverse("performance:assessment_add"), data).status_code == 302
+    assert Assessment.objects.get(plan=plan).base_score == Decimal("90")
