@@ -1,6 +1,7 @@
 """The plan's own figures, and the plan's targets for every area's figures.
 
-The work plan is the bureau's own: its figures do not divide by unit, so `units` is not read."""
+The work plan is the bureau's own: its figures do not divide by unit. They answer for the whole
+city's scope only (staff, leaders); a scope narrowed to some units (a liaison's) gets no figure."""
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -10,6 +11,10 @@ from performance import progress
 from performance.models import Indicator, Plan, ProgressReport
 
 
+def _whole(units):
+    return units is None or not units.query.where
+
+
 def _share(part, whole):
     return round(100 * part / whole, 2) if whole else None
 
@@ -17,6 +22,8 @@ def _share(part, whole):
 @metric("performance.projects_on_track_share", "计划项目进度正常率", "%", higher_is_better=True, order=10)
 def projects_on_track_share(year, units):
     """Projects (items and sub-items, not retired) that are green: done, or on schedule."""
+    if not _whole(units):
+        return None
     plan = Plan.objects.filter(year=year).first()
     if plan is None:
         return None
@@ -32,6 +39,8 @@ def projects_on_track_share(year, units):
 @metric("performance.indicators_met_share", "绩效指标达标率", "%", higher_is_better=True, order=20)
 def indicators_met_share(year, units):
     """Indicators met among those that have a target and a value."""
+    if not _whole(units):
+        return None
     judge = progress.Judge()
     found = Indicator.objects.filter(item__plan__year=year, item__retired=False).select_related("item__plan")
     states = [judge.state(i) for i in found]
@@ -41,6 +50,8 @@ def indicators_met_share(year, units):
 
 @metric("performance.reports_on_time_share", "进度报告按时报送率", "%", higher_is_better=True, order=30)
 def reports_on_time_share(year, units):
+    if not _whole(units):
+        return None
     counts = ProgressReport.objects.filter(item__plan__year=year).aggregate(
         total=Count("pk"), on_time=Count("pk", filter=Q(late=False))
     )

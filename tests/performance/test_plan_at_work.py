@@ -372,3 +372,18 @@ def test_an_assessment_starts_from_the_plans_base_score(client, world):
     data = dict.fromkeys(page.context["form"].fields, "") | {"plan": plan.pk, "division": "energy"}
     assert client.post(reverse("performance:assessment_add"), data).status_code == 302
     assert Assessment.objects.get(plan=plan).base_score == Decimal("90")
+
+
+def test_the_area_figures_answer_the_whole_citys_scope_only(world):
+    from bureau.models import Unit
+
+    plan = PlanFactory(year=2022)
+    ProgressReportFactory(item=ItemFactory(parent__plan=plan), period="2022-01")
+    staff_scope = Unit.objects.for_user(world.staff("performance"))
+    liaison_scope = Unit.objects.for_user(world.liaison_a)
+    assert metrics.value("performance.reports_on_time_share", 2022, staff_scope) == 0.0
+    assert metrics.value("performance.reports_on_time_share", 2022, liaison_scope) is None
+    assert (
+        metrics.value("performance.indicators_met_share", 2022, metrics.scope_units(world.leader, world.unit_a.pk))
+        is None
+    )
