@@ -85,6 +85,12 @@ def role_permissions(key):
                 wanted.append((m, ("view", "add", "change", "delete")))
             elif m._meta.app_label == "bureau" and getattr(m, "staff_view", False):
                 wanted.append((m, ("view",)))
+    # A model may grant some actions to other roles (a division reports on its own projects),
+    # its `scope_queryset` then deciding which rows.
+    for m in models:
+        actions = getattr(m, "role_actions", {}).get(key)
+        if actions:
+            wanted.append((m, actions))
     wanted_codes = {}
     for model, actions in wanted:
         ct = ContentType.objects.get_for_model(model, for_concrete_model=False)

@@ -1,0 +1,171 @@
+"""Bonus and deduction items suggested from the data (加减分建议), each with the record behind it.
+
+Staff accept or reject each suggestion; a suggestion is kept once (by its source record), so
+computing again adds only what is new and never revives one already rejected.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import F, Q
+from django.utils.translation import gettext as _
+
+from bureau.models import Submission
+from performance import progress
+from performance.choices import DIVISIONS, AdjustmentKind, Source
+from performance.models import Adjustment, Indicator, ProgressReport
+
+
+@dataclass
+class Suggestion:
+    kind: str
+    points: Decimal
+    reason: str
+    evidence_url: str
+    source: str
+    source_key: str
+
+
+def subject_items(assessment):
+    items = progress.projects(assessment.plan).filter(retired=False)
+    if assessment.division:
+        return items.filter(division=assessment.division)
+    return items.filter(owner=assessment.person)
+
+
+def suggest(assessment, today):
+    plan = assessment.plan
+    day = progress.year_day(plan.year, today)
+    items = subject_items(assessment)
+    found = []
+    for item in progress.overdue(items, day).order_by("order"):
+        found.append(
+            Suggestion(
+                AdjustmentKind.DEDUCTION,
+                plan.deadline_points,
+                _("项目“%(item)s”逾期未完成（时限 %(deadline)s，进度 %(percent)s%%）")
+                % {"item": item, "deadline": item.deadline, "percent": item.progress or 0},
+                item.get_absolute_url(),
+                Source.DEADLINE,
+                f"deadline:{item.pk}",
+            )
+        )
+    for report in ProgressReport.objects.filter(item__in=items, late=True).select_related("item").order_by("pk"):
+        found.append(
+            Suggestion(
+                AdjustmentKind.DEDUCTION,
+                plan.late_report_points,
+                _("项目“%(item)s”%(period)s 进度报告迟报（应报 %(due)s）")
+                % {"item": report.item.code, "period": report.period, "due": report.due},
+                report.get_absolute_url(),
+                Source.LATE_REPORT,
+                f"late_report:{report.pk}",
+            )
+        )
+    if assessment.division:
+        found += late_submissions(assessment, day)
+    found += overdue_rectifications(assessment, day)
+    judge = progress.Judge(today)
+    for indicator in Indicator.objects.filter(item__in=items).select_related("item__plan").order_by("pk"):
+        if judge.state(indicator) == "green":
+            found.append(
+                Suggestion(
+                    AdjustmentKind.BONUS,
+                    plan.indicator_points,
+                    _("指标“%(label)s”已达标") % {"label": indicator.label},
+                    indicator.get_absolute_url(),
+                    Source.INDICATOR,
+                    f"indicator:{indicator.pk}",
+                )
+            )
+    return found
+
+
+def late_submissions(assessment, day):
+    """Units' data for the division's area sent after the deadline, or not yet sent past it."""
+    from bureau.requests import kinds_for_areas
+
+    kinds = list(kinds_for_areas({assessment.division}))
+    late = (
+        Submission.objects.filter(request__kind__in=kinds, deadline__year=assessment.plan.year)
+        .filter(Q(submitted_at__isnull=True, deadline__lt=day) | Q(submitted_at__date__gt=F("deadline")))
+        .select_related("request", "unit")
+        .order_by("pk")
+    )
+    return [
+        Suggestion(
+            AdjustmentKind.DEDUCTION,
+            assessment.plan.late_submission_points,
+            _("%(unit)s“%(title)s”（%(period)s）逾期报送（截止 %(deadline)s）")
+            % {"unit": s.unit, "title": s.request.title, "period": s.period, "deadline": s.deadline},
+            s.get_absolute_url(),
+            Source.LATE_SUBMISSION,
+            f"late_submission:{s.pk}",
+        )
+        for s in late
+    ]
+
+
+def rectification_model():
+    """The party area's rectification items, where that app has them (it may not, yet): each names
+    its responsible division in words and may name a responsible person."""
+    if not apps.is_installed("party"):
+        return None
+    try:
+        model = apps.get_model("party", "Rectification")
+        for name in ("division", "deadline", "state"):
+            model._meta.get_field(name)
+    except (LookupError, FieldDoesNotExist):
+        return None
+    return None if model._meta.get_field("division").is_relation else model
+
+
+def overdue_rectifications(assessment, day):
+    model = rectification_model()
+    if model is None:
+        return []
+    if assessment.division:
+        # The division is written as its role key or its name (办公用房处).
+        whose = Q(division__in=[assessment.division, str(dict(DIVISIONS).get(assessment.division, ""))])
+    else:
+        try:
+            model._meta.get_field("person")
+        except FieldDoesNotExist:
+            return []
+        whose = Q(person=assessment.person)
+    overdue = model._base_manager.filter(whose, deadline__lt=day).exclude(state="closed").order_by("pk")
+    return [
+        Suggestion(
+            AdjustmentKind.DEDUCTION,
+            assessment.plan.rectification_points,
+            _("整改事项“%(item)s”逾期未销号（时限 %(deadline)s）") % {"item": r, "deadline": r.deadline},
+            r.get_absolute_url() if hasattr(r, "get_absolute_url") else "",
+            Source.RECTIFICATION,
+            f"rectification:{r.pk}",
+        )
+        for r in overdue
+    ]
+
+
+def record(assessment, today=None):
+    """Keep the new suggestions as proposed adjustments; returns how many were added."""
+    today = today or datetime.date.today()
+    known = set(assessment.adjustments.exclude(source_key="").values_list("source_key", flat=True))
+    new = [
+        Adjustment(
+            assessment=assessment,
+            kind=s.kind,
+            points=s.points,
+            reason=s.reason,
+            evidence_url=s.evidence_url,
+            source=s.source,
+            source_key=s.source_key,
+        )
+        for s in suggest(assessment, today)
+        if s.source_key not in known and s.points > 0
+    ]
+    Adjustment.objects.bulk_create(new)
+    return len(new)
