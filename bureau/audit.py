@@ -108,4 +108,7 @@ def record(action, obj=None, **kwargs):
 
 
 def client_ip(request):
-    return request.META.get("REMOTE_ADDR")
+    """The client's address, behind the reverse proxies too (the lockout's lookup, see settings)."""
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request)

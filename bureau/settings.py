@@ -144,8 +144,16 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "30") / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", "0") or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address (lockout and audit trail), found by django-ipware as django-axes expects.
+# AXES_PROXY_COUNT reverse proxies stand in front of the portal, each appending the address it saw
+# to X-Forwarded-For; the client is the address the outermost one saw, whatever the client wrote
+# into the header itself. Without a proxy the header is the client's word and is not read.
+TRUSTED_PROXIES = envint("AXES_PROXY_COUNT", "0")
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXIES else ["REMOTE_ADDR"]
+AXES_IPWARE_PROXY_ORDER = "left-most"
+# ipware counts the proxies named in the header; the last one is in REMOTE_ADDR instead.
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXIES - 1 if TRUSTED_PROXIES else None
+IPWARE_STRICT = False  # a header longer than expected (the client's own entries first) is still read
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None
