@@ -73,10 +73,10 @@ def build_annual_report(job_id):
     job = Job.objects.get(pk=job_id)
     if not job.claim(total=len(reports.all_sheets())):
         return job.pk
-    user = get_user_model().objects.get(pk=job.user_id) if job.user_id else None
-    year = int(job.params["year"])
-    units = Unit.objects.for_user(user, "view") if user else Unit.objects.all()
     try:
+        user = get_user_model().objects.get(pk=job.user_id) if job.user_id else None
+        year = int(job.params["year"])
+        units = Unit.objects.for_user(user, "view") if user else Unit.objects.all()
         with jobs.working(job) as directory, audit.acting_as(user):
             path = directory / f"annual-{year}.xlsx"
             reports.build_workbook(

@@ -271,3 +271,22 @@ def test_beat_runs_the_sweep_every_five_minutes(db):
 
     sweep = PeriodicTask.objects.get(task="bureau.tasks.sweep_jobs")
     assert sweep.enabled and sweep.crontab.minute == "*/5" and str(sweep.crontab.timezone) == "Asia/Shanghai"
+
+
+def test_a_visibility_timeout_shorter_than_the_longest_job_is_a_deploy_warning(settings):
+    from bureau.checks import job_redelivery
+
+    assert job_redelivery(None) == []
+    settings.JOB_VISIBILITY_TIMEOUT = settings.JOB_TIME_LIMIT
+    assert [w.id for w in job_redelivery(None)] == ["bureau.W007"]
+
+
+def test_a_workbook_that_cannot_be_built_fails_its_job(world, settings, tmp_path):
+    from bureau.tasks import build_annual_report
+
+    settings.JOB_SCRATCH_DIR = tmp_path / "scratch"
+    job = Job.objects.create(kind="annual_report", title="?", user=world.leader, params={})
+    with pytest.raises(KeyError):
+        build_annual_report(job.pk)
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED and job.finished
