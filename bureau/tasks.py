@@ -101,13 +101,14 @@ def sweep_jobs():
     """Beat entry: fail the jobs whose worker died (no heartbeat for JOB_STALE_SECONDS), and remove
     what they left behind: the scratch directory, an import's uploaded file."""
     stale = timezone.now() - datetime.timedelta(seconds=settings.JOB_STALE_SECONDS)
-    minutes = max(1, settings.JOB_STALE_SECONDS // 60)
-    error = _("后台处理进程中断，任务未完成（已 %(minutes)d 分钟没有进展）。可点击“重试”重新开始。") % {
-        "minutes": minutes
+    lost = _("后台处理进程中断，任务未完成（已 %(minutes)d 分钟没有进展）。") % {
+        "minutes": max(1, settings.JOB_STALE_SECONDS // 60)
     }
     swept = 0
     silent = Q(heartbeat__lt=stale) | Q(heartbeat=None, created__lt=stale)  # None: started before heartbeats
     for job in Job.objects.filter(silent, state=JobState.RUNNING):
+        # An import's file is removed below (it holds personal data): it is uploaded again instead.
+        error = lost + (_("请重新上传文件导入。") if job.kind == jobs.IMPORT else _("可点击“重试”重新开始。"))
         # Only if it has not beaten since it was read: a run that came back keeps its job.
         if Job.objects.filter(pk=job.pk, state=JobState.RUNNING, heartbeat=job.heartbeat).update(
             state=JobState.FAILED, error=error, finished=timezone.now()

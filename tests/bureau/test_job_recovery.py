@@ -11,6 +11,7 @@ import time
 import uuid
 
 import pytest
+import redis
 
 from bureau.choices import JobState
 from bureau.models import Job, Unit
@@ -20,8 +21,6 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 
 
 def redis_broker():
-    import redis
-
     url = os.environ.get("CELERY_TEST_BROKER", "redis://127.0.0.1:6379/14")
     try:
         redis.Redis.from_url(url).ping()
@@ -112,7 +111,7 @@ def test_a_job_survives_a_killed_worker(world, tmp_path):
         def settled():
             # As beat would: the sweep runs now and then beside the jobs.
             client.send_task("bureau.tasks.sweep_jobs", queue=queue)
-            time.sleep(0.4)
+            time.sleep(1)
             job.refresh_from_db()
             return job.state in (JobState.DONE, JobState.FAILED)
 
@@ -129,3 +128,4 @@ def test_a_job_survives_a_killed_worker(world, tmp_path):
     finally:
         os.killpg(worker.pid, signal.SIGKILL)
         worker.wait(timeout=10)
+        redis.Redis.from_url(broker).delete(queue)  # sweeps still queued

@@ -188,7 +188,7 @@ def test_the_sweep_removes_a_dead_imports_upload(world):
     path = job.file.path
     assert sweep_jobs() == 1
     job.refresh_from_db()
-    assert job.state == JobState.FAILED and job.file.name == ""
+    assert job.state == JobState.FAILED and job.file.name == "" and job.error.endswith("请重新上传文件导入。")
     assert not __import__("os").path.exists(path)
 
 
