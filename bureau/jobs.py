@@ -22,7 +22,7 @@ from django.core.files import File
 from django.db import connections
 from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, JsonResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -50,7 +50,7 @@ def visible_jobs(user):
 
 
 def _job(request, pk):
-    return get_object_or_404(visible_jobs(request.user), pk=pk)
+    return audit.get_in_scope(visible_jobs(request.user), request.user, pk=pk)
 
 
 def servable(job, user):

@@ -95,3 +95,36 @@ def test_a_signed_in_users_refusal_names_the_model(api, world):
         "person",
         str(mine.pk),
     )
+
+
+@pytest.mark.django_db
+def test_probes_and_refusals_on_the_portals_own_pages_are_audited_once(client, world):
+    """Beyond the generic record pages: a submission's workflow page, a job's page, an area page
+    that refuses a role; and a generic page's refusal is one entry, not two."""
+    from bureau.models import Job
+    from tests.factories import SubmissionFactory
+
+    theirs = SubmissionFactory(unit=world.unit_b)
+    job = Job.objects.create(kind="export", title="导出：人员", user=world.liaison_b)
+    client.force_login(world.liaison_a)
+    for url, obj in (
+        (reverse("bureau:submission_detail", args=[theirs.pk]), theirs),
+        (reverse("jobs:detail", args=[job.pk]), job),
+    ):
+        assert client.get(url).status_code == 404
+        entry = denied().latest("id")
+        assert (entry.user, entry.path, entry.content_type.model, entry.object_id) == (
+            world.liaison_a,
+            url,
+            obj._meta.model_name,
+            str(obj.pk),
+        )
+    assert denied().count() == 2
+
+    assert client.get(reverse("bureau:unit_add")).status_code == 403
+    assert denied().count() == 3
+    client.force_login(world.member)
+    url = reverse("offices:over_standard")
+    assert client.get(url).status_code == 403
+    entry = denied().latest("id")
+    assert (denied().count(), entry.user, entry.path) == (4, world.member, url)
