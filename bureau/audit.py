@@ -14,15 +14,19 @@ import uuid
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.fields.files import FieldFile
+from django.http import Http404
+
+from bureau.choices import AuditAction
 
 _context = contextvars.ContextVar("audit_context", default=None)
 
 
 class Context:
-    __slots__ = ("ip", "path", "user")
+    __slots__ = ("denied", "ip", "path", "user")
 
     def __init__(self, user=None, ip=None, path=""):
         self.user, self.ip, self.path = user, ip, path
+        self.denied = False  # a refusal of this request is in the trail already
 
 
 def current():
@@ -104,8 +108,25 @@ def entry(action, obj=None, *, changes=None, model=None, object_id="", object_re
 def record(action, obj=None, **kwargs):
     item = entry(action, obj, **kwargs)
     item.save()
+    if action == AuditAction.DENIED:
+        current().denied = True
     return item
 
 
+def get_in_scope(queryset, user, **lookup):
+    """The one record of the user's scoped `queryset`, or 404. A record that exists beyond their
+    scope answers the same 404 as a missing one, and is an audit entry naming it."""
+    try:
+        return queryset.get(**lookup)
+    except queryset.model.DoesNotExist:
+        found = queryset.model._base_manager.filter(**lookup).first()
+        if found is not None:
+            record(AuditAction.DENIED, found, user=user)
+        raise Http404 from None
+
+
 def client_ip(request):
-    return request.META.get("REMOTE_ADDR")
+    """The client's address, behind the reverse proxies too (the lockout's lookup, see settings)."""
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request)

@@ -15,3 +15,18 @@ def shared_cache(app_configs, **kwargs):
             )
         ]
     return []
+
+
+@checks.register(deploy=True)
+def job_redelivery(app_configs, **kwargs):
+    """The broker gives an unacknowledged job to another worker once the visibility timeout has
+    passed: if that is shorter than the longest job, a live job is started a second time."""
+    if settings.JOB_VISIBILITY_TIMEOUT <= settings.JOB_TIME_LIMIT:
+        return [
+            checks.Warning(
+                "CELERY_VISIBILITY_TIMEOUT is not longer than JOB_TIME_LIMIT.",
+                hint="Raise CELERY_VISIBILITY_TIMEOUT above the longest job's time limit.",
+                id="bureau.W007",
+            )
+        ]
+    return []

@@ -66,3 +66,7 @@ class JobState(models.TextChoices):
     RUNNING = "running", _("进行中")
     DONE = "done", _("已完成")
     FAILED = "failed", _("失败")
+
+    @classmethod
+    def live(cls):
+        return (cls.PENDING, cls.RUNNING)

@@ -4,9 +4,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
 from bureau import audit
+from bureau.choices import AuditAction
 
 
 class AuditContextMiddleware:
@@ -18,6 +20,14 @@ class AuditContextMiddleware:
     def __call__(self, request):
         with audit.acting_as(getattr(request, "user", None), audit.client_ip(request), request.path):
             return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        """Any view's refusal of a signed-in user is an audit entry, once (the generic pages write
+        their own, naming the model). The API's refusals are recorded by its exception handler."""
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if isinstance(exception, PermissionDenied) and signed_in and not audit.current().denied:
+            audit.record(AuditAction.DENIED, object_repr=request.path[:200], user=user)
 
 
 class SessionIdleTimeoutMiddleware:

@@ -5,6 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.db.models import F
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
@@ -508,6 +509,8 @@ class Job(models.Model):
     error = models.TextField(_("错误"), blank=True)
     created = models.DateTimeField(_("创建时间"), auto_now_add=True)
     finished = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Written by the run while it lives; the sweep (bureau.tasks.sweep_jobs) fails a job without one.
+    heartbeat = models.DateTimeField(_("最近心跳"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("后台任务")
@@ -526,11 +529,30 @@ class Job(models.Model):
         return int(100 * self.done / self.total) if self.total else 0
 
     def report(self, done, total=None):
-        """Progress from inside the task: one UPDATE, visible to the page polling it."""
-        values = {"done": done, "state": JobState.RUNNING}
+        """Progress from inside the task: one UPDATE, visible to the page polling it. A job that is
+        over (the sweep failed it meanwhile) stays over."""
+        values = {"done": done, "state": JobState.RUNNING, "heartbeat": timezone.now()}
         if total is not None:
             values["total"] = total
-        Job.objects.filter(pk=self.pk).update(**values)
+        Job.objects.filter(pk=self.pk, state__in=JobState.live()).update(**values)
+
+    def claim(self, total=0):
+        """Take the job for this run; False when it is over already: a message delivered again
+        after the job finished, or after the sweep failed it, does nothing."""
+        now = timezone.now()
+        live = Job.objects.filter(pk=self.pk, state__in=JobState.live())
+        return bool(live.update(state=JobState.RUNNING, done=0, total=total, heartbeat=now))
+
+    def finish(self, **values):
+        """Done, unless the sweep failed the job meanwhile; False then."""
+        now = timezone.now()
+        running = Job.objects.filter(pk=self.pk, state=JobState.RUNNING)
+        return bool(running.update(state=JobState.DONE, finished=now, heartbeat=now, **values))
+
+    def fail(self, error):
+        Job.objects.filter(pk=self.pk, state__in=JobState.live()).update(
+            state=JobState.FAILED, error=error, finished=timezone.now()
+        )
 
 
 class YearClose(models.Model):

@@ -1,11 +1,14 @@
 """API bases: a model's serializer and viewset are declarations on these."""
 
 import hashlib
+import logging
 
 from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status, viewsets
@@ -39,13 +42,53 @@ class StillReferenced(exceptions.APIException):
     default_code = "still_referenced"
 
 
+# Anonymous refusals are scans and expired sessions, not people the audit trail is for: a log line,
+# at most one per address a minute, so that a scan floods neither the table nor the log.
+anonymous_log = logging.getLogger("bureau.audit")
+
+
 def exception_handler(exc, context):
-    if isinstance(exc, exceptions.PermissionDenied | exceptions.NotAuthenticated):
-        request = context["request"]
-        user = request.user if request.user and request.user.is_authenticated else None
-        with audit.acting_as(user, audit.client_ip(request), request.path):
-            audit.record(AuditAction.DENIED, object_repr=request.path[:200])
+    if isinstance(exc, exceptions.PermissionDenied | exceptions.NotAuthenticated | exceptions.AuthenticationFailed):
+        refused(context["request"], context["view"])
+    elif isinstance(exc, Http404 | exceptions.NotFound):
+        probed(context["request"], context["view"])
     return drf_exception_handler(exc, context)
+
+
+def _target(view):
+    """The model and the object id a refused request was about, as far as the route names them."""
+    model = getattr(getattr(view, "queryset", None), "model", None)
+    kwargs = getattr(view, "kwargs", None) or {}
+    pk = kwargs.get(getattr(view, "lookup_url_kwarg", None) or getattr(view, "lookup_field", "pk"))
+    return model, "" if pk is None else str(pk)
+
+
+def refused(request, view):
+    user = request.user if request.user and request.user.is_authenticated else None
+    ip = audit.client_ip(request)
+    if user is None:
+        if cache.add(f"refused-anonymously:{ip}", 1, 60):
+            anonymous_log.warning("anonymous API request refused: %s %s from %s", request.method, request.path, ip)
+        return
+    model, pk = _target(view)
+    with audit.acting_as(user, ip, request.path):
+        audit.record(AuditAction.DENIED, model=model, object_id=pk[:64], object_repr=request.path[:200], user=user)
+
+
+def probed(request, view):
+    """A signed-in user asked for a record that exists outside their scope: they get the 404 of a
+    missing record, the trail gets an entry naming the record."""
+    user = request.user if request.user and request.user.is_authenticated else None
+    model, pk = _target(view)
+    if user is None or model is None or not pk:
+        return
+    try:
+        obj = model._base_manager.filter(pk=pk).first()
+    except (ValueError, TypeError, ValidationError):
+        return
+    if obj is not None:
+        with audit.acting_as(user, audit.client_ip(request), request.path):
+            audit.record(AuditAction.DENIED, obj, user=user)
 
 
 class ModelSerializer(serializers.ModelSerializer):

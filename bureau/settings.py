@@ -2,6 +2,7 @@
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -143,8 +144,16 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "30") / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", "0") or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The client's address (lockout and audit trail), found by django-ipware as django-axes expects.
+# AXES_PROXY_COUNT reverse proxies stand in front of the portal, each appending the address it saw
+# to X-Forwarded-For; the client is the address the outermost one saw, whatever the client wrote
+# into the header itself. Without a proxy the header is the client's word and is not read.
+TRUSTED_PROXIES = envint("AXES_PROXY_COUNT", "0")
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if TRUSTED_PROXIES else ["REMOTE_ADDR"]
+AXES_IPWARE_PROXY_ORDER = "left-most"
+# ipware counts the proxies named in the header; the last one is in REMOTE_ADDR instead.
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXIES - 1 if TRUSTED_PROXIES else None
+IPWARE_STRICT = False  # a header longer than expected (the client's own entries first) is still read
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None
@@ -214,6 +223,19 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# Long jobs (the annual workbook, large exports and imports) are stopped after JOB_TIME_LIMIT
+# seconds. The idempotent ones are acknowledged only when done, so a job whose worker dies is
+# delivered again; the broker redelivers an unacknowledged job after the visibility timeout, which
+# must therefore outlast the longest job, or a live job would be started a second time.
+JOB_TIME_LIMIT = envint("JOB_TIME_LIMIT", "7200")
+JOB_VISIBILITY_TIMEOUT = envint("CELERY_VISIBILITY_TIMEOUT", str(JOB_TIME_LIMIT + 3600))
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": JOB_VISIBILITY_TIMEOUT}
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # a worker holds no job it has not started
+# A running job beats every JOB_HEARTBEAT_SECONDS; the sweep (every 5 minutes) fails one whose last
+# beat is older than JOB_STALE_SECONDS, and removes what it left in its scratch directory.
+JOB_HEARTBEAT_SECONDS = envint("JOB_HEARTBEAT_SECONDS", "30")
+JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", "300")
+JOB_SCRATCH_DIR = Path(env("JOB_SCRATCH_DIR", os.path.join(tempfile.gettempdir(), "bureau-jobs")))
 
 CACHES = {
     "default": {"BACKEND": "bureau.cache.RedisCache", "LOCATION": REDIS_URL}

@@ -1,19 +1,24 @@
 """Celery tasks of the core. Tasks take ids, never objects, and scope through for_user."""
 
-import tempfile
+import datetime
+import logging
+import shutil
 
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.files import File
 from django.core.mail import send_mass_mail
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-import bureau.jobs  # noqa: F401  (the export task lives beside its views)
-from bureau import audit, reports
+from bureau import audit, jobs, reports
 from bureau.choices import JobState, SubmissionState
 from bureau.models import Job, Submission, Unit, UnitUserObjectPermission
 from bureau.scoping import LIAISON_PERMISSION
+
+logger = logging.getLogger(__name__)
 
 
 def reminder_due(deadline, today):
@@ -61,31 +66,60 @@ def send_reminders(today=None):
     return len(messages)
 
 
-@shared_task
+@shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=settings.JOB_TIME_LIMIT)
 def build_annual_report(job_id):
-    """Build the annual workbook for the job's year, in the scope of the user who asked for it."""
+    """Build the annual workbook for the job's year, in the scope of the user who asked for it.
+    Idempotent: a run after a killed one builds the workbook afresh."""
     job = Job.objects.get(pk=job_id)
-    user = get_user_model().objects.get(pk=job.user_id) if job.user_id else None
-    year = int(job.params["year"])
-    units = Unit.objects.for_user(user, "view") if user else Unit.objects.all()
-    Job.objects.filter(pk=job.pk).update(state=JobState.RUNNING, total=len(reports.all_sheets()))
+    if not job.claim(total=len(reports.all_sheets())):
+        return job.pk
     try:
-        with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle, audit.acting_as(user):
+        user = get_user_model().objects.get(pk=job.user_id) if job.user_id else None
+        year = int(job.params["year"])
+        units = Unit.objects.for_user(user, "view") if user else Unit.objects.all()
+        with jobs.working(job) as directory, audit.acting_as(user):
+            path = directory / f"annual-{year}.xlsx"
             reports.build_workbook(
-                handle.name,
+                path,
                 year,
                 units,
                 by=user.get_full_name() or user.username if user else "定时任务",
                 progress=lambda done, total: job.report(done, total),
             )
-            job.refresh_from_db()
-            with open(handle.name, "rb") as built:
+            with open(path, "rb") as built:
                 job.file.save(f"annual-{year}-{job.pk}.xlsx", File(built), save=False)
-        Job.objects.filter(pk=job.pk).update(file=job.file.name, state=JobState.DONE, finished=timezone.now())
+        if not job.finish(file=job.file.name):
+            job.file.delete(save=False)
     except Exception as exc:
-        Job.objects.filter(pk=job.pk).update(state=JobState.FAILED, error=str(exc)[:2000], finished=timezone.now())
+        job.fail(str(exc)[:2000])
         raise
     return job.pk
+
+
+@shared_task
+def sweep_jobs():
+    """Beat entry: fail the jobs whose worker died (no heartbeat for JOB_STALE_SECONDS), and remove
+    what they left behind: the scratch directory, an import's uploaded file."""
+    stale = timezone.now() - datetime.timedelta(seconds=settings.JOB_STALE_SECONDS)
+    lost = _("后台处理进程中断，任务未完成（已 %(minutes)d 分钟没有进展）。") % {
+        "minutes": max(1, settings.JOB_STALE_SECONDS // 60)
+    }
+    swept = 0
+    silent = Q(heartbeat__lt=stale) | Q(heartbeat=None, created__lt=stale)  # None: started before heartbeats
+    for job in Job.objects.filter(silent, state=JobState.RUNNING):
+        # An import's file is removed below (it holds personal data): it is uploaded again instead.
+        error = lost + (_("请重新上传文件导入。") if job.kind == jobs.IMPORT else _("可点击“重试”重新开始。"))
+        # Only if it has not beaten since it was read: a run that came back keeps its job.
+        if Job.objects.filter(pk=job.pk, state=JobState.RUNNING, heartbeat=job.heartbeat).update(
+            state=JobState.FAILED, error=error, finished=timezone.now()
+        ):
+            logger.warning("job %s (%s) lost its worker; marked failed", job.pk, job.kind)
+            shutil.rmtree(jobs.scratch(job.pk), ignore_errors=True)
+            if job.kind == jobs.IMPORT and job.file:
+                job.file.delete(save=False)
+                Job.objects.filter(pk=job.pk).update(file="")
+            swept += 1
+    return swept
 
 
 @shared_task
@@ -102,8 +136,9 @@ def close_year(job_id):
     from bureau import snapshots
 
     job = Job.objects.get(pk=job_id)
+    if not job.claim():
+        return job.pk
     user = get_user_model().objects.get(pk=job.user_id) if job.user_id else None
-    Job.objects.filter(pk=job.pk).update(state=JobState.RUNNING)
     try:
         with audit.acting_as(user):
             snapshots.close_year(
@@ -112,8 +147,8 @@ def close_year(job_id):
                 job.params["reason"],
                 progress=lambda done, total: job.report(done, total),
             )
-        Job.objects.filter(pk=job.pk).update(state=JobState.DONE, finished=timezone.now())
+        job.finish()
     except Exception as exc:
-        Job.objects.filter(pk=job.pk).update(state=JobState.FAILED, error=str(exc)[:2000], finished=timezone.now())
+        job.fail(str(exc)[:2000])
         raise
     return job.pk

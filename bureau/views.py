@@ -6,15 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection, transaction
 from django.db.models import Count
 from django.forms import formset_factory
-from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, JsonResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
-from bureau import cockpit, generic, imports, reports, tasks, workflow
+from bureau import audit, cockpit, generic, imports, reports, tasks, workflow
 from bureau.choices import JobState, RequestState, SubmissionState
 from bureau.excel import write_rows
 from bureau.filtersets import DataRequestFilterSet, PersonFilterSet, SubmissionFilterSet, UnitFilterSet
@@ -158,10 +158,8 @@ def _cell(field, value):
 
 
 def _submission(request, pk, action="view"):
-    try:
-        return Submission.objects.for_user(request.user, action).select_related("request", "unit").get(pk=pk)
-    except Submission.DoesNotExist:
-        raise Http404 from None
+    scoped = Submission.objects.for_user(request.user, action).select_related("request", "unit")
+    return audit.get_in_scope(scoped, request.user, pk=pk)
 
 
 @login_required
@@ -270,7 +268,7 @@ def submission_template(request, pk):
 
 @login_required
 def request_publish(request, pk):
-    obj = get_object_or_404(DataRequest.objects.for_user(request.user, "change"), pk=pk)
+    obj = audit.get_in_scope(DataRequest.objects.for_user(request.user, "change"), request.user, pk=pk)
     if request.method != "POST":
         return redirect(obj.get_absolute_url())
     try:
@@ -296,7 +294,7 @@ def grid_data(obj, user):
 
 @login_required
 def request_grid(request, pk):
-    obj = get_object_or_404(DataRequest.objects.for_user(request.user, "view"), pk=pk)
+    obj = audit.get_in_scope(DataRequest.objects.for_user(request.user, "view"), request.user, pk=pk)
     labels, rows = grid_data(obj, request.user)
     flat = [cell for _u, cells in rows for cell in cells if cell]
     summary = {

@@ -21,6 +21,7 @@
       error.textContent = status.error;
       error.hidden = false;
     }
+    if (status.retry) { document.getElementById("job-retry").hidden = false; }
     document.getElementById("job-wait").hidden = Boolean(finished[status.state]);
   }
 

@@ -131,3 +131,162 @@ def test_an_export_is_not_served_once_its_owners_scope_changed(client, world):
     status = client.get(reverse("jobs:status", args=[job.pk])).json()
     assert status["download"] == "" and "权限已变更" in status["error"]
     assert url not in client.get(reverse("jobs:list")).content.decode()
+
+
+def running_job(user, seconds_silent, kind="annual_report", **fields):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    beat = timezone.now() - timedelta(seconds=seconds_silent)
+    state = {"state": JobState.RUNNING, "done": 2, "total": 14, "heartbeat": beat}
+    return Job.objects.create(kind=kind, title="2022 年度统计报表", user=user, **state, **fields)
+
+
+def test_the_sweep_fails_a_job_whose_worker_died_and_the_page_stops_refreshing(client, world, settings):
+    """A job left at "running 2/14" by a killed worker: the annual report page refreshed every 3 s
+    forever. The sweep fails it with a reason, removes its scratch files, and the pages settle."""
+    from bureau.jobs import scratch
+    from bureau.tasks import sweep_jobs
+
+    settings.JOB_SCRATCH_DIR = settings.MEDIA_ROOT / "scratch"
+    settings.JOB_STALE_SECONDS = 300
+    dead, alive = running_job(world.leader, 301), running_job(world.leader, 20)
+    scratch(dead.pk).mkdir(parents=True)
+    (scratch(dead.pk) / "openpyxl.abc").write_bytes(b"")
+    client.force_login(world.leader)
+    assert '<meta http-equiv="refresh"' in client.get(reverse("annual_reports")).content.decode()
+
+    assert sweep_jobs() == 1
+    dead.refresh_from_db()
+    assert dead.state == JobState.FAILED and dead.finished
+    assert dead.error == "后台处理进程中断，任务未完成（已 5 分钟没有进展）。可点击“重试”重新开始。"
+    assert not scratch(dead.pk).exists()
+    alive.refresh_from_db()
+    assert alive.state == JobState.RUNNING
+    # A run that comes back after the sweep changes nothing: the job stays over.
+    dead.report(3, 14)
+    assert not dead.claim() and not dead.finish(file="x.xlsx")
+    dead.refresh_from_db()
+    assert (dead.state, dead.done, dead.file.name) == (JobState.FAILED, 2, "")
+
+    alive.delete()
+    page = client.get(reverse("annual_reports")).content.decode()
+    assert '<meta http-equiv="refresh"' not in page and "后台处理进程中断" in page
+    detail = client.get(reverse("jobs:detail", args=[dead.pk])).content.decode()
+    assert 'data-state="failed"' in detail and "后台处理进程中断" in detail
+
+
+def test_the_sweep_removes_a_dead_imports_upload(world):
+    """An import is not delivered again (its rows may be saved); its file holds personal data."""
+    from django.core.files.base import ContentFile
+
+    from bureau.tasks import sweep_jobs
+
+    job = running_job(world.admin, 3600, kind="import", params={"app": "bureau", "model": "person"})
+    job.file.save("7-import.xlsx", ContentFile(b"PK personal data"), save=True)
+    path = job.file.path
+    assert sweep_jobs() == 1
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED and job.file.name == "" and job.error.endswith("请重新上传文件导入。")
+    assert not __import__("os").path.exists(path)
+
+
+@pytest.mark.django_db(transaction=True)  # the heartbeat writes through a connection of its own
+def test_a_running_job_keeps_beating_during_a_long_step(world, settings):
+    """The heartbeat does not wait for the next progress report: a long sheet is not a dead worker."""
+    import time
+
+    from bureau.jobs import working
+
+    settings.JOB_SCRATCH_DIR = settings.MEDIA_ROOT / "scratch"
+    settings.JOB_HEARTBEAT_SECONDS = 0.2
+    job = running_job(world.leader, 3600)
+    before = job.heartbeat
+    with working(job) as directory:
+        assert directory.is_dir()
+        time.sleep(0.7)
+    job.refresh_from_db()
+    assert job.heartbeat > before and not directory.exists()
+
+
+def test_a_built_workbook_leaves_no_scratch_file(world, settings, tmp_path):
+    from bureau.tasks import build_annual_report
+
+    settings.JOB_SCRATCH_DIR = tmp_path / "scratch"
+    job = Job.objects.create(kind="annual_report", title="2022", user=world.leader, params={"year": 2022})
+    build_annual_report(job.pk)
+    job.refresh_from_db()
+    assert job.state == JobState.DONE and job.heartbeat and job.file
+    assert [p for p in settings.JOB_SCRATCH_DIR.rglob("*") if p.is_file()] == []
+    build_annual_report(job.pk)  # delivered again after it finished: nothing happens
+    assert Job.objects.get(pk=job.pk).file.name == job.file.name
+
+
+def test_retry_starts_a_failed_job_again_for_whoever_may_start_it(client, world):
+    """The retry button appears to those who may start the job again, in their own scope."""
+    from tests.factories import PersonFactory
+
+    PersonFactory(unit=world.unit_a, name="甲某")
+    failed = Job.objects.create(
+        kind="export",
+        title="导出：人员",
+        user=world.liaison_a,
+        state=JobState.FAILED,
+        error="后台处理进程中断",
+        params={"app": "bureau", "model": "person", "query": "", "scope": "old"},
+    )
+    url = reverse("jobs:retry", args=[failed.pk])
+    client.force_login(world.liaison_b)
+    assert client.post(url).status_code == 404
+    client.force_login(world.liaison_a)
+    page = client.get(reverse("jobs:detail", args=[failed.pk])).content.decode()
+    form = re.search(r'<form method="post" action="([^"]+)" id="job-retry">', page)
+    assert form and form.group(1) == url
+    assert client.get(url).status_code == 405
+    response = client.post(url)
+    again = Job.objects.exclude(pk=failed.pk).get()
+    assert response.status_code == 302 and response["Location"] == reverse("jobs:detail", args=[again.pk])
+    assert (again.user, again.kind, again.state) == (world.liaison_a, "export", JobState.DONE)
+    assert "scope" in again.params and again.params["scope"] != "old"
+    assert client.get(reverse("jobs:status", args=[again.pk])).json()["retry"] == ""
+    assert client.post(reverse("jobs:retry", args=[again.pk])).status_code == 403  # not failed
+
+
+def test_a_failed_annual_workbook_is_retried_by_a_holder_of_the_permission(client, world):
+    job = Job.objects.create(
+        kind="annual_report", title="2022 年度统计报表（定时）", state=JobState.FAILED, params={"year": 2022}
+    )
+    client.force_login(world.liaison_a)
+    assert client.post(reverse("jobs:retry", args=[job.pk])).status_code == 404
+    client.force_login(world.leader)
+    assert client.get(reverse("jobs:status", args=[job.pk])).json()["retry"]
+    client.post(reverse("jobs:retry", args=[job.pk]))
+    again = Job.objects.exclude(pk=job.pk).get()
+    assert (again.user, again.state, again.params) == (world.leader, JobState.DONE, {"year": 2022})
+
+
+def test_beat_runs_the_sweep_every_five_minutes(db):
+    from django_celery_beat.models import PeriodicTask
+
+    sweep = PeriodicTask.objects.get(task="bureau.tasks.sweep_jobs")
+    assert sweep.enabled and sweep.crontab.minute == "*/5" and str(sweep.crontab.timezone) == "Asia/Shanghai"
+
+
+def test_a_visibility_timeout_shorter_than_the_longest_job_is_a_deploy_warning(settings):
+    from bureau.checks import job_redelivery
+
+    assert job_redelivery(None) == []
+    settings.JOB_VISIBILITY_TIMEOUT = settings.JOB_TIME_LIMIT
+    assert [w.id for w in job_redelivery(None)] == ["bureau.W007"]
+
+
+def test_a_workbook_that_cannot_be_built_fails_its_job(world, settings, tmp_path):
+    from bureau.tasks import build_annual_report
+
+    settings.JOB_SCRATCH_DIR = tmp_path / "scratch"
+    job = Job.objects.create(kind="annual_report", title="?", user=world.leader, params={})
+    with pytest.raises(KeyError):
+        build_annual_report(job.pk)
+    job.refresh_from_db()
+    assert job.state == JobState.FAILED and job.finished
