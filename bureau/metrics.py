@@ -48,6 +48,7 @@ class Metric:
     def compute(self, year, units):
         from bureau import snapshots
 
+        units = Unit.objects.all() if units is None else units  # None: the whole city
         found = snapshots.frozen(self.key, year, units)
         if found is not snapshots.LIVE:
             return found
@@ -59,6 +60,7 @@ class Metric:
 
         if self.monthly is None:
             return None
+        units = Unit.objects.all() if units is None else units
         found = snapshots.frozen(self.key, year, units, months=True)
         if found is not snapshots.LIVE:
             return found
