@@ -10,12 +10,15 @@ compression ratios (zip bombs), and DTDs (XML bombs).
 import csv
 import datetime
 import io
+import posixpath
 import re
 import zipfile
 import zlib
 from dataclasses import dataclass
 
+import defusedxml.ElementTree as defused
 import openpyxl.xml
+from defusedxml import DefusedXmlException
 from django import forms
 from django.conf import settings
 from django.contrib import messages
@@ -68,6 +71,11 @@ def _mb(n):
 
 def check_upload(uploaded_file, allow_csv=False):
     """Refuse what must not be parsed. Returns "xlsx" or "csv"."""
+    return inspect_upload(uploaded_file, allow_csv)[0]
+
+
+def inspect_upload(uploaded_file, allow_csv=False):
+    """Refuse what must not be parsed. Returns ("xlsx", its Extent) or ("csv", None)."""
     size = uploaded_file.size
     if size > settings.UPLOAD_MAX_BYTES:
         raise UploadRejected(
@@ -81,11 +89,11 @@ def check_upload(uploaded_file, allow_csv=False):
     uploaded_file.seek(0)
     if head.startswith(XLSX_SIGNATURE):
         _check_zip(uploaded_file)
-        return "xlsx"
+        return "xlsx", sheet_extent(uploaded_file)
     if head.startswith(OLE_SIGNATURE):
         raise UploadRejected(_("这是旧版 .xls 文件，请在 Excel 中另存为 .xlsx 后再上传。"))
     if allow_csv and (uploaded_file.name or "").lower().endswith(".csv") and b"\x00" not in head:
-        return "csv"
+        return "csv", None
     raise UploadRejected(
         _("文件不是 Excel（.xlsx）格式：请下载导入模板，填写后按原格式保存上传，不要只修改文件扩展名。")
         if not allow_csv
@@ -296,7 +304,7 @@ def validate_upload(
 ):
     """As parse_upload; `keep(form)` chooses what is kept of a valid row, `progress(rows read)` is
     called every few thousand rows."""
-    kind = check_upload(uploaded_file, allow_csv)
+    lines = read_sheet(uploaded_file, allow_csv)
     form_kwargs = form_kwargs or {}
     columns = columns if columns is not None else columns_for_form(form_class, form_kwargs=form_kwargs)
     lookups = {c.name for c in columns if c.kind == "lookup"}
@@ -309,7 +317,6 @@ def validate_upload(
         if column.kind in ("choice", "lookup"):
             field = row_form.fields[column.name]
             field.clean = _remembering(field.clean)
-    lines = _read_xlsx(uploaded_file) if kind == "xlsx" else _read_csv(uploaded_file)
     header = next(lines, None)
     if header is None:
         raise UploadRejected(_("文件中没有数据。"))
@@ -349,69 +356,219 @@ def validate_upload(
     return rows, errors
 
 
-def _read_xlsx(uploaded_file):
-    """(Excel row number, cell values) of the first worksheet. python-calamine reads it several
-    times faster than openpyxl, but builds the sheet as one dense grid from its first to its last
-    cell: a file with one value in A1 and one in XFD1048576 would ask for billions of cells. So the
-    cells' positions are checked first (`_sheet_extent`); a sheet whose grid would be large, or whose
-    cells cannot be checked that way, is streamed by openpyxl read-only instead."""
-    try:
-        extent = _sheet_extent(uploaded_file)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
-        raise UploadRejected(_("文件已损坏，无法作为 Excel 文件打开。")) from exc
-    if extent is not None and extent[0] > limit("IMPORT_MAX_ROWS") + NOTES_ROW:
-        raise UploadRejected(_("行数超过上限 %(max)d 行，请分批导入。") % {"max": limit("IMPORT_MAX_ROWS")})
-    if extent is not None and extent[0] * extent[1] <= CALAMINE_MAX_CELLS:
-        return _read_calamine(uploaded_file)
-    return _read_openpyxl(uploaded_file)
-
-
 CALAMINE_MAX_CELLS = 2_000_000  # about 64 MB of calamine's grid (32 bytes a cell)
-CELL_TAG = re.compile(rb"<c[\s>/]")
-CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
-PREFIXED_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:c[\s>/]")
 
 
-def _sheet_extent(uploaded_file):
-    """(last row, last column) over the cells of every worksheet of the upload, or None when a cell
-    does not state its position as `<c r="B7"` (the attribute is optional; Excel and openpyxl write
-    it first). Streams the sheets' XML, whose total size `check_upload` has bounded."""
-    rows, columns = 0, 0
-    with zipfile.ZipFile(uploaded_file) as archive:
-        for member in archive.infolist():
-            if not (member.filename.startswith("xl/worksheets/") and member.filename.endswith(".xml")):
-                continue
-            with archive.open(member) as handle:
-                tail = b""
-                while True:
-                    chunk = handle.read(1024 * 1024)
-                    data = tail + chunk
-                    cut = data.rfind(b"<") if chunk else len(data)  # a tag may go on in the next chunk
-                    data, tail = data[:cut], data[cut:]
-                    if PREFIXED_CELL.search(data):
-                        return None
-                    refs = CELL_REF.findall(data)
-                    if len(refs) != len(CELL_TAG.findall(data)):
-                        return None
-                    if refs:
-                        rows = max(rows, max(map(int, {r for _c, r in refs})))
-                        columns = max(columns, max(_column_number(c) for c in {c for c, _r in refs}))
-                    if not chunk:
-                        break
-    uploaded_file.seek(0)
-    return rows, columns
+def read_sheet(uploaded_file, allow_csv=False):
+    """(Excel row number, cell values) of the first worksheet, after the checks. python-calamine
+    reads several times faster than openpyxl, but builds the sheet as one dense grid from its first
+    to its last cell, so a sheet whose grid would be large is streamed by openpyxl read-only."""
+    kind, extent = inspect_upload(uploaded_file, allow_csv)
+    if kind == "csv":
+        return _read_csv(uploaded_file)
+    if extent.rows * extent.columns <= CALAMINE_MAX_CELLS:
+        return _read_calamine(uploaded_file)
+    return _read_openpyxl(uploaded_file, extent)
 
 
 def data_rows(uploaded_file):
-    """About how many rows an upload holds below the header and notes rows, before it is read:
-    from the cells' positions (checked as for reading), 0 when they cannot be told."""
-    if check_upload(uploaded_file) != "xlsx":
-        return 0
+    """About how many rows an upload holds below the header and notes rows, before it is read."""
+    _kind, extent = inspect_upload(uploaded_file)
+    return max(0, extent.rows - NOTES_ROW) if extent else 0
+
+
+# The extent check --------------------------------------------------------------------------------
+
+# The parts read whole to find the sheets (the workbook, relationships, content types) are small.
+METADATA_MAX = 1024 * 1024
+SHEET_RELATION = re.compile(r"/(worksheet|chartsheet|dialogsheet|xlMacrosheet|xlIntlMacrosheet)$")
+SHEET_CONTENT = re.compile(r"\.(worksheet|chartsheet|dialogsheet|macrosheet|intlmacrosheet)\+xml$")
+# A cell or row element under any namespace prefix, the whole tag, and the way Excel and openpyxl
+# write nearly all of them (the fast path).
+TAG_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:c|row)(?=[\s/>])")
+WHOLE_TAG = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?(c|row)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*/?>""")
+ATTRIBUTE = re.compile(rb"""([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+SIMPLE_TAG = re.compile(rb'<(?:c r="([A-Z]{1,3})([0-9]{1,7})"|row r="([0-9]{1,7})")(?=[\s/>])')
+# An attribute named r, with or without a prefix (text may match too: then the slow path runs).
+POSITION_ATTRIBUTE = re.compile(rb"\s(?:[A-Za-z_][\w.-]*:)?r\s*=")
+CELL_POSITION = re.compile(rb"([A-Za-z]{1,3})([0-9]{1,7})")
+LONGEST_TAG = 64 * 1024
+
+
+@dataclass
+class Extent:
+    """How far the cells of an upload's sheets reach: the last row and column any sheet uses."""
+
+    rows: int = 0
+    columns: int = 0
+
+
+def sheet_extent(uploaded_file):
+    """The extent of every sheet a reader may take from the upload, measured from the cells'
+    positions (never from the sheet's own `<dimension>`, which may lie). Refuses a sheet beyond
+    IMPORT_MAX_ROWS or IMPORT_MAX_COLUMNS as soon as its scan gets there."""
+    extent = Extent()
     try:
-        extent = _sheet_extent(uploaded_file)
-    except (zipfile.BadZipFile, zlib.error, OSError, EOFError):
-        return 0  # the import itself refuses it, with its message
-    return max(0, extent[0] - NOTES_ROW) if extent else 0
+        with zipfile.ZipFile(uploaded_file) as archive:
+            for name, members in workbook_sheets(archive):
+                for member in members:
+                    rows, columns = _scan(archive, member, name)
+                    extent.rows, extent.columns = max(extent.rows, rows), max(extent.columns, columns)
+    except (zipfile.BadZipFile, zlib.error, OSError, EOFError) as exc:
+        raise UploadRejected(_("文件已损坏，无法作为 Excel 文件打开。")) from exc
+    finally:
+        uploaded_file.seek(0)
+    return extent
+
+
+def workbook_sheets(archive):
+    """[(sheet name, [zip members])]: each sheet the workbook lists, found through the workbook's
+    relationships as the readers find it, and any other part declared a sheet. Refuses a listed
+    sheet that is not in the file, and a part no relationship accounts for."""
+    parts = {}
+    for member in archive.infolist():
+        if not member.is_dir():
+            parts.setdefault(_part_key(member.filename), []).append(member)
+    relations = {}  # part → {relationship id: (type, the parts it may name)}
+    for key, members in parts.items():
+        if key.endswith(".rels"):
+            source = _rels_source(key)
+            found = relations.setdefault(source, {})
+            for element in _elements(archive, members, "Relationship"):
+                if element.get("TargetMode") != "External":
+                    targets = _targets(source, element.get("Target") or "")
+                    found[element.get("Id")] = (element.get("Type") or "", targets)
+    sheets = {}  # part → the sheet's name for messages
+    # calamine reads xl/workbook.xml; openpyxl the part the package's relationships name.
+    root = relations.get("", {}).values()
+    books = {"xl/workbook.xml"}.union(*(t for kind, t in root if kind.endswith("/officeDocument")))
+    for book in sorted(books & parts.keys()):
+        listed = relations.get(book, {})
+        for element in _elements(archive, parts[book], "sheet"):
+            name = str(element.get("name") or "")[:31]
+            found = {t for v in element.attrib.values() if v in listed for t in listed[v][1]} & parts.keys()
+            if not found:
+                raise UploadRejected(_("工作簿列出的工作表“%(sheet)s”在文件中找不到，文件已损坏。") % {"sheet": name})
+            sheets |= dict.fromkeys(found - sheets.keys(), name)
+    for found in relations.values():
+        for kind, targets in found.values():
+            if SHEET_RELATION.search(kind):
+                sheets |= {t: parts[t][0].filename for t in targets & parts.keys() if t not in sheets}
+    for element in _elements(archive, parts.get("[content_types].xml", []), "Override"):
+        key = _part_key(element.get("PartName") or "")
+        if SHEET_CONTENT.search(element.get("ContentType") or "") and key in parts and key not in sheets:
+            sheets[key] = parts[key][0].filename
+    accounted = {"[content_types].xml"}.union(*(t for found in relations.values() for _k, t in found.values()))
+    for key, members in parts.items():
+        if key not in accounted and not key.endswith(".rels"):
+            raise UploadRejected(_("文件包含工作簿未登记的部件（%(name)s），已拒绝。") % {"name": members[0].filename})
+    return [(name, parts[key]) for key, name in sheets.items()]
+
+
+def _part_key(name):
+    """A part's name as the readers match it: calamine ignores case and reads \\ as /."""
+    return posixpath.normpath("/" + name.replace("\\", "/")).lstrip("/").lower()
+
+
+def _rels_source(key):
+    """The part a relationships part speaks for: xl/_rels/workbook.xml.rels → xl/workbook.xml."""
+    folder, name = posixpath.split(key)
+    return posixpath.join(posixpath.dirname(folder), name.removesuffix(".rels"))
+
+
+def _targets(source, target):
+    """The parts a relationship of `source` may name: relative to the source's folder as the
+    standard has it, or from the package root as calamine also reads it."""
+    target = target.replace("\\", "/")
+    if target.startswith("/"):
+        return {_part_key(target)}
+    return {_part_key(posixpath.join(posixpath.dirname(source), target)), _part_key(target)}
+
+
+def _elements(archive, members, local_name):
+    """The elements named `local_name` (any namespace) of small XML parts."""
+    for member in members:
+        if member.file_size > METADATA_MAX:
+            raise UploadRejected(_("文件结构异常（%(name)s 过大），已拒绝。") % {"name": member.filename})
+        try:
+            root = defused.fromstring(archive.read(member))
+        except (defused.ParseError, DefusedXmlException) as exc:
+            raise UploadRejected(_("文件已损坏（%(name)s 无法读取）。") % {"name": member.filename}) from exc
+        yield from (e for e in root.iter() if isinstance(e.tag, str) and e.tag.rsplit("}", 1)[-1] == local_name)
+
+
+def _scan(archive, member, sheet):
+    """(last row, last column) of one sheet part, streamed a megabyte at a time. A cell without a
+    position stands after the previous one, a row without one below the previous row, as the
+    readers place them; a position that is not one (`&#88;FD1`) is refused."""
+    max_rows, max_columns = limit("IMPORT_MAX_ROWS") + NOTES_ROW, limit("IMPORT_MAX_COLUMNS")
+    state = [0, 0, 0, 0]  # current row, current column, last row, last column
+    with archive.open(member) as handle:
+        tail = b""
+        while True:
+            chunk = handle.read(1024 * 1024)
+            if b"\0" in chunk:
+                # UTF-16 or -32: tags the scan would not see. Office writes its XML in UTF-8.
+                raise UploadRejected(_("文件编码异常（%(name)s），已拒绝。") % {"name": member.filename})
+            data = tail + chunk
+            # Scan up to the last complete tag; an unfinished one waits for the next chunk.
+            cut = data.rfind(b"<") if chunk and data.rfind(b"<") > data.rfind(b">") else len(data)
+            data, tail = data[:cut], data[cut:]
+            if len(tail) > LONGEST_TAG:
+                raise UploadRejected(_("文件结构异常（%(name)s），已拒绝。") % {"name": member.filename})
+            _scan_chunk(data, state, sheet)
+            if state[2] > max_rows:
+                raise UploadRejected(
+                    _("行数超过上限 %(max)d 行（工作表“%(sheet)s”用到第 %(row)d 行），请分批导入。")
+                    % {"max": limit("IMPORT_MAX_ROWS"), "sheet": sheet, "row": state[2]}
+                )
+            if state[3] > max_columns:
+                raise UploadRejected(
+                    _("列数超过上限 %(max)d 列（工作表“%(sheet)s”用到第 %(column)d 列），请删去多余的列后再上传。")
+                    % {"max": max_columns, "sheet": sheet, "column": state[3]}
+                )
+            if not chunk:
+                return state[2], state[3]
+
+
+def _scan_chunk(data, state, sheet):
+    simple = SIMPLE_TAG.findall(data)
+    if len(simple) == len(TAG_START.findall(data)) == len(POSITION_ATTRIBUTE.findall(data)):
+        # Every tag states one position, first: the maxima at C speed, the state from the last tag.
+        if simple:
+            rows = {row or row_tag for _letters, row, row_tag in simple}
+            letters = {letters for letters, _row, _row_tag in simple if letters}
+            state[2] = max(state[2], max(map(int, rows)))
+            state[3] = max(state[3], max(map(_column_number, letters), default=0))
+            letters, row, row_tag = simple[-1]
+            state[0], state[1] = (int(row), _column_number(letters)) if letters else (int(row_tag), 0)
+        return
+    for start in TAG_START.finditer(data):
+        tag = WHOLE_TAG.match(data, start.start())
+        if tag is None:
+            raise UploadRejected(_("工作表“%(sheet)s”的单元格位置无法识别，文件已损坏。") % {"sheet": sheet})
+        positions = [a or b for name, a, b in ATTRIBUTE.findall(tag.group(2)) if name.rsplit(b":", 1)[-1] == b"r"]
+        if tag.group(1) == b"row":
+            numbers = [_row_number(p, sheet) for p in positions]
+            state[0], state[1] = max(numbers) if numbers else state[2] + 1, 0
+        else:
+            cells = [_cell_position(p, sheet) for p in positions]
+            state[0] = max([state[0], 1, *(r for r, _c in cells)])
+            state[1] = max(c for _r, c in cells) if cells else state[1] + 1
+        state[2], state[3] = max(state[2], state[0]), max(state[3], state[1])
+
+
+def _row_number(text, sheet):
+    if not text.isdigit() or len(text) > 7:
+        raise UploadRejected(_("工作表“%(sheet)s”的单元格位置无法识别，文件已损坏。") % {"sheet": sheet})
+    return int(text)
+
+
+def _cell_position(text, sheet):
+    position = CELL_POSITION.fullmatch(text)
+    if position is None:
+        raise UploadRejected(_("工作表“%(sheet)s”的单元格位置无法识别，文件已损坏。") % {"sheet": sheet})
+    return int(position.group(2)), _column_number(position.group(1).upper())
 
 
 def _column_number(letters):
@@ -449,19 +606,17 @@ def _read_calamine(uploaded_file):
         )
 
 
-def _read_openpyxl(uploaded_file):
+def _read_openpyxl(uploaded_file, extent):
     try:
         workbook = load_workbook(uploaded_file, read_only=True, data_only=True)
     except Exception as exc:  # whatever openpyxl trips on, the user gets the same answer
         raise UploadRejected(_("文件无法读取：请用 Excel 打开检查后另存为 .xlsx 再上传。")) from exc
     try:
         sheet = workbook.worksheets[0]
-        if sheet.max_row and sheet.max_row > limit("IMPORT_MAX_ROWS") + NOTES_ROW:
-            raise UploadRejected(_("行数超过上限 %(max)d 行，请分批导入。") % {"max": limit("IMPORT_MAX_ROWS")})
-        # Read-only sheets yield missing rows as empty ones, so the count is Excel's row number.
-        yield from enumerate(sheet.iter_rows(values_only=True), start=1)
-    except UploadRejected:
-        raise
+        # Read-only sheets yield missing rows as empty ones, so the count is Excel's row number;
+        # the bounds are the measured extent, not the sheet's own <dimension>.
+        rows = sheet.iter_rows(max_row=extent.rows, max_col=extent.columns, values_only=True)
+        yield from enumerate(rows, start=1)
     except Exception as exc:
         raise UploadRejected(_("文件无法读取：请用 Excel 打开检查后另存为 .xlsx 再上传。")) from exc
     finally:

@@ -427,7 +427,8 @@ def test_calamine_reads_the_values_openpyxl_reads():
     handle = io.BytesIO()
     workbook.save(handle)
     upload = SimpleUploadedFile("t.xlsx", handle.getvalue())
-    fast, slow = list(imports._read_calamine(upload)), list(imports._read_openpyxl(upload))
+    extent = imports.sheet_extent(upload)
+    fast, slow = list(imports._read_calamine(upload)), list(imports._read_openpyxl(upload, extent))
     assert fast == [(n, tuple(v)) for n, v in slow]
     assert fast[0][1][:6] == (
         "文本",
@@ -469,19 +470,20 @@ def test_import_reads_with_calamine_not_openpyxl(world, monkeypatch):
 
 
 def test_a_sparse_sheet_is_streamed_by_openpyxl(world, monkeypatch):
-    """A value far to the right would make calamine's grid rows × 16,384 cells: such a sheet is
-    read by openpyxl read-only instead, with the same result."""
+    """A value far to the right would make calamine's grid rows × 256 cells: such a sheet is read
+    by openpyxl read-only instead, with the same result."""
 
     def refuse(*args, **kwargs):
         raise AssertionError("calamine read a sheet whose grid is too large")
 
     monkeypatch.setattr(imports, "CalamineWorkbook", refuse)
+    monkeypatch.setattr(imports, "CALAMINE_MAX_CELLS", 10_000)
     upload = xlsx([PERSON_HEADER, ["张三", "甲单位", "局（处）级以下", id_number()]])
     workbook = load_workbook(io.BytesIO(upload.read()))
-    workbook.active["XFD200"] = "远处的单元格"  # 200 rows x 16,384 columns > CALAMINE_MAX_CELLS
+    workbook.active["IV200"] = "远处的单元格"  # 200 rows x 256 columns > CALAMINE_MAX_CELLS
     handle = io.BytesIO()
     workbook.save(handle)
-    assert imports._sheet_extent(io.BytesIO(handle.getvalue())) == (200, 16384)
+    assert imports.sheet_extent(io.BytesIO(handle.getvalue())) == imports.Extent(200, 256)
     _created, errors = import_registry(PersonViews, SimpleUploadedFile("s.xlsx", handle.getvalue()), world.admin)
     # Row 200 holds a value outside the template's columns only: its required cells are missing.
     assert [(e.row, e.column) for e in errors] == [(200, "姓名"), (200, "单位"), (200, "职级")]
