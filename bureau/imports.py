@@ -10,6 +10,7 @@ compression ratios (zip bombs), and DTDs (XML bombs).
 import csv
 import datetime
 import io
+import itertools
 import posixpath
 import re
 import zipfile
@@ -39,7 +40,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 from python_calamine import CalamineWorkbook, SheetTypeEnum
 
-from bureau import bulk
+from bureau import bulk, excel
 from bureau.excel import FORMULA_STARTS, PROGRESS_EVERY
 
 # openpyxl parses workbook parts with defusedxml only when it is installed; never run without it.
@@ -940,14 +941,16 @@ def template_response(columns, title, filename):
     bold, required = Font(bold=True), Font(bold=True, color="C00000")
     notes_fill, notes_font = PatternFill("solid", fgColor="F2F2F2"), Font(color="666666", size=9)
     last_row = limit("IMPORT_MAX_ROWS") + NOTES_ROW
+    excel.append(sheet, [column.label for column in columns])
+    wrap = Alignment(wrap_text=True, vertical="top")
+    excel.append(sheet, [column.note() for column in columns], font=notes_font, fill=notes_fill, alignment=wrap)
+    # The option lists, one column each: the label, then the choices (record names among them).
+    for values in itertools.zip_longest(*([c.label, *c.choices] for c in columns if c.choices)):
+        excel.append(lists, values)
     list_col = 0
-    for i, column in enumerate(columns, start=1):
+    for i, (column, head) in enumerate(zip(columns, sheet[HEADER_ROW], strict=False), start=1):
         letter = get_column_letter(i)
-        head = sheet.cell(HEADER_ROW, i, column.label)
         head.font = required if column.required else bold
-        note = sheet.cell(NOTES_ROW, i, column.note())
-        note.font, note.fill = notes_font, notes_fill
-        note.alignment = Alignment(wrap_text=True, vertical="top")
         sheet.column_dimensions[letter].width = max(14, min(40, len(column.label) * 3 + 4))
         if column.kind in ("text", "lookup"):
             # Text, so that codes keep their leading zeros and all 18 digits.
@@ -955,9 +958,6 @@ def template_response(columns, title, filename):
         if column.choices:
             list_col += 1
             list_letter = get_column_letter(list_col)
-            lists.cell(1, list_col, column.label)
-            for j, choice in enumerate(column.choices, start=2):
-                lists.cell(j, list_col, choice)
             source = f"{quote_sheetname(lists.title)}!${list_letter}$2:${list_letter}${len(column.choices) + 1}"
             validation = DataValidation(
                 type="list",
