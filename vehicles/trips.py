@@ -102,7 +102,8 @@ def read_upload(upload):
 
 def _xlsx_rows(upload):
     """The first sheet's rows, after the same checks as every Excel upload (bureau.imports)."""
-    from bureau.imports import UploadRejected, read_sheet
+    from bureau.imports.checks import UploadRejected
+    from bureau.imports.reading import read_sheet
 
     try:
         for _number, values in read_sheet(upload):
