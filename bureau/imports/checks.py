@@ -112,14 +112,14 @@ def _has_dtd(archive, member):
 METADATA_MAX = 1024 * 1024
 SHEET_RELATION = re.compile(r"/(worksheet|chartsheet|dialogsheet|xlMacrosheet|xlIntlMacrosheet)$")
 SHEET_CONTENT = re.compile(r"\.(worksheet|chartsheet|dialogsheet|macrosheet|intlmacrosheet)\+xml$")
-# A cell or row element under any namespace prefix, the whole tag, and the way Excel and openpyxl
-# write nearly all of them (the fast path).
+# A cell or row element under any namespace prefix, and its whole tag.
 TAG_START = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:c|row)(?=[\s/>])")
 WHOLE_TAG = re.compile(rb"""<(?:[A-Za-z_][\w.-]*:)?(c|row)((?:\s+[^\s=/>]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*/?>""")
 ATTRIBUTE = re.compile(rb"""([^\s=/>]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+# How Excel and openpyxl write them (`r` first, no prefix): the fast path.
 SIMPLE_TAG = re.compile(rb'<(?:c r="([A-Z]{1,3})([0-9]{1,7})"|row r="([0-9]{1,7})")(?=[\s/>])')
-# An attribute named r, with or without a prefix (text may match too: then the slow path runs).
-POSITION_ATTRIBUTE = re.compile(rb"\s(?:[A-Za-z_][\w.-]*:)?r\s*=")
+# At least every `r` attribute (other text may match too: then the slow path runs).
+POSITION_ATTRIBUTE = re.compile(rb"r\s*=\s*[\"']")
 CELL_POSITION = re.compile(rb"([A-Za-z]{1,3})([0-9]{1,7})")
 LONGEST_TAG = 64 * 1024
 
@@ -262,12 +262,12 @@ def _scan(archive, member, sheet):
 
 def _scan_chunk(data, state, sheet):
     simple = SIMPLE_TAG.findall(data)
+    # calamine takes a cell's last `r`: a tag with a second one, or in any other form, is read slowly.
     if len(simple) == len(TAG_START.findall(data)) == len(POSITION_ATTRIBUTE.findall(data)):
-        # Every tag states one position, first: the maxima at C speed, the state from the last tag.
+        # Every tag states one position: the maxima at C speed, the state from the last tag.
         if simple:
-            rows = {row or row_tag for _letters, row, row_tag in simple}
+            state[2] = max(state[2], max(map(int, {row or row_tag for _letters, row, row_tag in simple})))
             letters = {letters for letters, _row, _row_tag in simple if letters}
-            state[2] = max(state[2], max(map(int, rows)))
             state[3] = max(state[3], max(map(_column_number, letters), default=0))
             letters, row, row_tag = simple[-1]
             state[0], state[1] = (int(row), _column_number(letters)) if letters else (int(row_tag), 0)

@@ -139,6 +139,13 @@ LAYOUTS = {
         workbook([("xl/worksheets/sheet1.xml", sheet_xml(header_and({})))], targets=["worksheets/gone.xml"]),
         "找不到",
     ),
+    # calamine takes the last of two positions.
+    "second_position": (
+        workbook(
+            [("xl/worksheets/sheet1.xml", sheet_xml(header_and({})).replace('r="A1"', "r=\"A1\"\nr = 'XFD3000'"))]
+        ),
+        "列数超过上限",
+    ),
     "unreadable_position": (
         workbook([("xl/worksheets/sheet1.xml", sheet_xml(header_and({})).replace('r="A1"', 'r="&#88;FD1"'))]),
         "单元格位置",
