@@ -90,7 +90,7 @@ def _check_zip(uploaded_file):
     if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
         raise UploadRejected(_("文件不是 Excel（.xlsx）工作簿。"))
     for member in members:
-        if member.filename.endswith((".xml", ".rels")) and _has_dtd(archive, member):
+        if _has_dtd(archive, member):
             raise UploadRejected(_("文件包含不允许的 XML 声明（DTD），已拒绝。"))
     uploaded_file.seek(0)
 
@@ -98,9 +98,12 @@ def _check_zip(uploaded_file):
 def _has_dtd(archive, member):
     """Office files never carry a DTD. openpyxl reads sheets and shared strings with the standard
     library's iterparse (defusedxml guards only the other parts), so entity bombs are refused here.
-    A DTD can only stand before the root element, within the first bytes."""
+    A DTD can only stand before the root element, within the first bytes. A part named otherwise
+    (a sheet may be named anything) is refused if its first bytes declare one at all."""
     with archive.open(member) as handle:
         start = handle.read(64 * 1024)
+    if not member.filename.endswith((".xml", ".rels")):
+        return b"<!doctype" in start.lower() or b"<!entity" in start.lower()
     root = re.search(rb"<[A-Za-z_]", start)
     prolog = start[: root.start()] if root else start
     return root is None or b"<!doctype" in prolog.lower() or b"<!entity" in prolog.lower()

@@ -134,6 +134,20 @@ LAYOUTS = {
         ),
         "未登记的部件",
     ),
+    # Entities in a sheet whose name does not end in .xml.
+    "entities_at_an_odd_name": (
+        workbook(
+            [
+                (
+                    "xl/ws/sheet1.dat",
+                    sheet_xml(header_and({"A2": "&a;"})).replace(
+                        "<worksheet", '<!DOCTYPE w [<!ENTITY a "ha">]><worksheet', 1
+                    ),
+                )
+            ]
+        ),
+        "DTD",
+    ),
     # The workbook names a sheet that is not in the file.
     "missing_sheet": (
         workbook([("xl/worksheets/sheet1.xml", sheet_xml(header_and({})))], targets=["worksheets/gone.xml"]),
