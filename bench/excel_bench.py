@@ -8,7 +8,7 @@ layout (header, notes row, N rows). Each measurement runs in its own subprocess,
 resident memory (getrusage ru_maxrss) is its own:
 
   bare read   openpyxl read-only, iterating the upload's values
-  import      bureau.imports.import_registry(PersonViews, upload, admin): checks, one form per row,
+  import      bureau.imports.writing.import_registry(PersonViews, upload, admin): checks, one form per row,
               bulk uniqueness, one transaction with the audit entries
   bare write  openpyxl write-only, writing the rows the export writes (read from the database
               into memory first, untimed)
@@ -78,7 +78,7 @@ def phase_import(path):
     from django.utils import translation
 
     from bureau import audit
-    from bureau.imports import import_registry
+    from bureau.imports.writing import import_registry
     from bureau.views import PersonViews
 
     user = admin()
@@ -143,7 +143,7 @@ def seed(rows, path):
 
     from bureau.choices import Rank, UnitKind
     from bureau.forms import PersonForm
-    from bureau.imports import columns_for_form
+    from bureau.imports.columns import columns_for_form
     from bureau.models import Unit
     from bureau.roles import assign_role
     from bureau.validators import id_check_char, uscc_check_char

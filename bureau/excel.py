@@ -1,5 +1,9 @@
 """Excel out: streaming (write-only) workbooks, in the user's scope, safe against formula injection.
 
+Every cell of every workbook the portal hands out (list exports, import templates and their option
+lists, request templates, the completeness grid, the annual workbook) is written by `append`, which
+quotes text that Excel would run as a formula (OWASP: = + - @, tab, carriage return).
+
 A list exports what its filters show, through `ModelViews.filtered` (the user's scope). Up to
 `EXPORT_SYNC_MAX_ROWS` rows come back at once; a larger export becomes a background job
 (bureau.jobs.export_list) whose page shows progress and then the download.
@@ -16,6 +20,7 @@ from django.db.models import prefetch_related_objects
 from django.db.models.base import ModelState
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -39,6 +44,8 @@ def sync_max_rows():
 
 def safe(value):
     """A value as it may go into a cell: text that could run as a formula is quoted."""
+    if isinstance(value, Promise):  # a lazy translation
+        value = str(value)
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     if isinstance(value, datetime.datetime) and value.tzinfo is not None:
@@ -189,23 +196,35 @@ def plain(value):
     return value
 
 
-def write_rows(sheet, headers, rows):
-    bold = Font(bold=True)
-    header_cells = []
-    for text in headers:
-        cell = WriteOnlyCell(sheet, value=safe(str(text)))
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    count = 0
-    for row in rows:
+def append(sheet, values, font=None, fill=None, alignment=None):
+    """Append one row to `sheet` (write-only or not): the one way the portal writes cells."""
+    if font is None and fill is None and alignment is None:
         # safe() for each cell, with its two commonest answers (plain text, a number) inline.
         sheet.append(
             [
                 ("'" + v if v[:1] in FORMULA_FIRST else v) if type(v) is str else v if type(v) in AS_IS else safe(v)
-                for v in row
+                for v in values
             ]
         )
+        return
+    cells = []
+    for value in values:
+        cell = WriteOnlyCell(sheet, value=safe(value))
+        if font is not None:
+            cell.font = font
+        if fill is not None:
+            cell.fill = fill
+        if alignment is not None:
+            cell.alignment = alignment
+        cells.append(cell)
+    sheet.append(cells)
+
+
+def write_rows(sheet, headers, rows):
+    append(sheet, [str(text) for text in headers], font=Font(bold=True))
+    count = 0
+    for row in rows:
+        append(sheet, row)
         count += 1
     return count
 

@@ -18,10 +18,9 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 
-from bureau.excel import safe
+from bureau.excel import append
 
 
 @dataclass(frozen=True)
@@ -59,15 +58,7 @@ class SheetWriter:
         self.bold = Font(bold=True)
 
     def _styled(self, values, font=None, align=None):
-        cells = []
-        for v in values:
-            cell = WriteOnlyCell(self.ws, value=safe(v))
-            if font:
-                cell.font = font
-            if align:
-                cell.alignment = align
-            cells.append(cell)
-        self.ws.append(cells)
+        append(self.ws, values, font=font, alignment=align)
         self.rows += 1
 
     def title(self, text):
@@ -80,7 +71,7 @@ class SheetWriter:
         self._styled(values, self.bold, Alignment(horizontal="center", wrap_text=True))
 
     def row(self, values):
-        self.ws.append([safe(v) for v in values])
+        append(self.ws, values)
         self.rows += 1
 
     def total(self, values):

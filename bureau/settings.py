@@ -293,6 +293,8 @@ PORTAL_URL = env("PORTAL_URL", "http://127.0.0.1:8000")
 UPLOAD_MAX_BYTES = envint("UPLOAD_MAX_BYTES", str(20 * 1024 * 1024))
 # Excel uploads are checked against these before parsing (zip bombs, runaway files).
 IMPORT_MAX_ROWS = envint("IMPORT_MAX_ROWS", "200000")
+# The last column any sheet of an upload may use (IV, as in Excel 2003): a template has a few dozen.
+IMPORT_MAX_COLUMNS = envint("IMPORT_MAX_COLUMNS", "256")
 # A larger upload is imported by a background job (bureau.jobs.import_upload) with a progress page.
 IMPORT_SYNC_MAX_ROWS = envint("IMPORT_SYNC_MAX_ROWS", "5000")
 IMPORT_MAX_UNCOMPRESSED = envint("IMPORT_MAX_UNCOMPRESSED", str(200 * 1024 * 1024))

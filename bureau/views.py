@@ -14,11 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from openpyxl import Workbook
 
-from bureau import audit, cockpit, generic, imports, reports, tasks, workflow
+from bureau import audit, cockpit, generic, reports, tasks, workflow
 from bureau.choices import JobState, RequestState, SubmissionState
 from bureau.excel import write_rows
 from bureau.filtersets import DataRequestFilterSet, PersonFilterSet, SubmissionFilterSet, UnitFilterSet
 from bureau.forms import DataRequestForm, PersonForm, ReportYearForm, UnitForm
+from bureau.imports.checks import UploadRejected
+from bureau.imports.columns import columns_for_form
+from bureau.imports.rows import parse_upload
+from bureau.imports.template import template_response
 from bureau.models import DataRequest, Job, Person, Submission, Unit
 from bureau.roles import user_roles
 from bureau.scoping import has_model_perm, user_unit_ids
@@ -248,8 +252,8 @@ def _uploaded_rows(request, sub, kind):
     if upload is None:
         return [], [(None, "", _("请选择要上传的 Excel 文件。"))]
     try:
-        cleaned, row_errors = imports.parse_upload(upload, kind.row_form, {"submission": sub})
-    except imports.UploadRejected as exc:
+        cleaned, row_errors = parse_upload(upload, kind.row_form, {"submission": sub})
+    except UploadRejected as exc:
         return [], [(None, "", str(exc))]
     if row_errors:
         return [], [(e.row, e.column, e.message) for e in row_errors]
@@ -263,7 +267,7 @@ def _uploaded_rows(request, sub, kind):
 def submission_template(request, pk):
     sub = _submission(request, pk)
     kind = workflow.kind_of(sub)
-    return imports.template_response(imports.columns_for_form(kind.row_form), kind.title, f"{kind.title}-{sub.period}")
+    return template_response(columns_for_form(kind.row_form), kind.title, f"{kind.title}-{sub.period}")
 
 
 @login_required

@@ -156,7 +156,7 @@ class RoomForm(BaseModelForm):
     @classmethod
     def check_file(cls, records, rows, labels):
         """One office a person: across the file's rows, and against the rooms already seated."""
-        from bureau.imports import RowError
+        from bureau.imports.rows import RowError
 
         if "occupants" not in {f.name for f in records.many}:
             return []

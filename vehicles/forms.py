@@ -86,7 +86,7 @@ class VehicleForm(BaseModelForm):
     def check_file(cls, records, rows, labels):
         """New vehicles without an approval reference count against their unit's quota together:
         row by row, each would see only the stored fleet."""
-        from bureau.imports import RowError
+        from bureau.imports.rows import RowError
 
         joining = defaultdict(list)
         for row in rows:

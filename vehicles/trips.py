@@ -87,10 +87,7 @@ def read_upload(upload):
     """(row number, {field: raw value}) of a CSV or XLSX file; the header is row 1."""
     name = (getattr(upload, "name", "") or "").lower()
     if name.endswith(".xlsx"):
-        from openpyxl import load_workbook
-
-        sheet = load_workbook(upload, read_only=True, data_only=True).active
-        rows = sheet.iter_rows(values_only=True)
+        rows = _xlsx_rows(upload)
     elif name.endswith(".csv"):
         raw = upload.read()
         try:
@@ -101,6 +98,18 @@ def read_upload(upload):
     else:
         raise TripErrors([(None, "", _("只接受 CSV 或 XLSX 文件。"))])
     return records(rows)
+
+
+def _xlsx_rows(upload):
+    """The first sheet's rows, after the same checks as every Excel upload (bureau.imports)."""
+    from bureau.imports.checks import UploadRejected
+    from bureau.imports.reading import read_sheet
+
+    try:
+        for _number, values in read_sheet(upload):
+            yield values
+    except UploadRejected as exc:
+        raise TripErrors([(None, "", str(exc))]) from exc
 
 
 def records(rows):

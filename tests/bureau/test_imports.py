@@ -16,10 +16,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from bureau import imports
 from bureau.choices import JobState, Rank, UnitKind
 from bureau.forms import PersonForm
-from bureau.imports import RowError, UploadRejected, check_upload, import_registry, parse_upload
+from bureau.imports import checks, reading, template
+from bureau.imports.checks import UploadRejected, check_upload
+from bureau.imports.rows import RowError, parse_upload
+from bureau.imports.writing import import_registry
 from bureau.models import AuditEntry, Job, Person, Unit
 from bureau.requests import RowForm
 from bureau.views import PersonViews, UnitViews
@@ -57,8 +59,8 @@ def never_parsed(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("the upload was parsed")
 
-    monkeypatch.setattr(imports, "load_workbook", refuse)
-    monkeypatch.setattr(imports, "CalamineWorkbook", refuse)
+    monkeypatch.setattr(reading, "load_workbook", refuse)
+    monkeypatch.setattr(reading, "CalamineWorkbook", refuse)
 
 
 # The template ---------------------------------------------------------------------------------------
@@ -68,7 +70,7 @@ def test_template_has_chinese_headers_notes_and_dropdowns(client, world):
     client.force_login(world.admin)
     response = client.get(reverse(UnitViews.url_name("template")))
     assert response.status_code == 200
-    assert response["Content-Type"] == imports.XLSX_CONTENT_TYPE
+    assert response["Content-Type"] == template.XLSX_CONTENT_TYPE
     assert "attachment" in response["Content-Disposition"]
     workbook = load_workbook(io.BytesIO(response.content))
     sheet = workbook.worksheets[0]
@@ -328,7 +330,7 @@ def test_defusedxml_is_required():
     assert openpyxl.xml.DEFUSEDXML is True
     assert openpyxl.xml.functions.fromstring.__module__.startswith("defusedxml")
     # A copy of the module, loaded as if defusedxml were missing, refuses to load.
-    spec = importlib.util.spec_from_file_location("imports_without_defusedxml", imports.__file__)
+    spec = importlib.util.spec_from_file_location("imports_without_defusedxml", reading.__file__)
     module = importlib.util.module_from_spec(spec)
     openpyxl.xml.DEFUSEDXML = False
     try:
@@ -427,7 +429,8 @@ def test_calamine_reads_the_values_openpyxl_reads():
     handle = io.BytesIO()
     workbook.save(handle)
     upload = SimpleUploadedFile("t.xlsx", handle.getvalue())
-    fast, slow = list(imports._read_calamine(upload)), list(imports._read_openpyxl(upload))
+    extent = checks.sheet_extent(upload)
+    fast, slow = list(reading._read_calamine(upload)), list(reading._read_openpyxl(upload, extent))
     assert fast == [(n, tuple(v)) for n, v in slow]
     assert fast[0][1][:6] == (
         "文本",
@@ -461,7 +464,7 @@ def test_import_reads_with_calamine_not_openpyxl(world, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("openpyxl read the upload")
 
-    monkeypatch.setattr(imports, "load_workbook", refuse)
+    monkeypatch.setattr(reading, "load_workbook", refuse)
     created, errors = import_registry(
         PersonViews, xlsx([PERSON_HEADER, ["张三", "甲单位", "局（处）级以下", id_number()]]), world.admin
     )
@@ -469,19 +472,20 @@ def test_import_reads_with_calamine_not_openpyxl(world, monkeypatch):
 
 
 def test_a_sparse_sheet_is_streamed_by_openpyxl(world, monkeypatch):
-    """A value far to the right would make calamine's grid rows × 16,384 cells: such a sheet is
-    read by openpyxl read-only instead, with the same result."""
+    """A value far to the right would make calamine's grid rows × 256 cells: such a sheet is read
+    by openpyxl read-only instead, with the same result."""
 
     def refuse(*args, **kwargs):
         raise AssertionError("calamine read a sheet whose grid is too large")
 
-    monkeypatch.setattr(imports, "CalamineWorkbook", refuse)
+    monkeypatch.setattr(reading, "CalamineWorkbook", refuse)
+    monkeypatch.setattr(reading, "CALAMINE_MAX_CELLS", 10_000)
     upload = xlsx([PERSON_HEADER, ["张三", "甲单位", "局（处）级以下", id_number()]])
     workbook = load_workbook(io.BytesIO(upload.read()))
-    workbook.active["XFD200"] = "远处的单元格"  # 200 rows x 16,384 columns > CALAMINE_MAX_CELLS
+    workbook.active["IV200"] = "远处的单元格"  # 200 rows x 256 columns > CALAMINE_MAX_CELLS
     handle = io.BytesIO()
     workbook.save(handle)
-    assert imports._sheet_extent(io.BytesIO(handle.getvalue())) == (200, 16384)
+    assert checks.sheet_extent(io.BytesIO(handle.getvalue())) == checks.Extent(200, 256)
     _created, errors = import_registry(PersonViews, SimpleUploadedFile("s.xlsx", handle.getvalue()), world.admin)
     # Row 200 holds a value outside the template's columns only: its required cells are missing.
     assert [(e.row, e.column) for e in errors] == [(200, "姓名"), (200, "单位"), (200, "职级")]

@@ -212,7 +212,7 @@ def test_consumption_import_checks_clashes_for_the_whole_file(world):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from bureau.imports import import_registry
+    from bureau.imports.writing import import_registry
     from energy.models import Consumption
     from energy.views import ConsumptionViews
     from tests.factories import xlsx

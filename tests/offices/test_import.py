@@ -67,7 +67,7 @@ def test_room_import_does_not_query_per_row(world, building):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from bureau.imports import import_registry
+    from bureau.imports.writing import import_registry
     from offices.views import RoomViews
 
     unit = world.unit_a.name

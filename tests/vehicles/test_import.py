@@ -2,7 +2,7 @@
 
 import pytest
 
-from bureau.imports import import_registry
+from bureau.imports.writing import import_registry
 from tests.factories import xlsx
 from tests.vehicles.factories import QuotaFactory, VehicleFactory, plate
 from vehicles.choices import Category, EnergyType, Marking, Status
