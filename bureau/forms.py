@@ -22,7 +22,7 @@ class BaseModelForm(forms.ModelForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # True on an Excel import's form: uniqueness is checked for the whole file at once
-    # (bureau.imports.check_unique), so clean() need not ask the database row by row.
+    # (bureau.imports.rows.check_unique), so clean() need not ask the database row by row.
     checked_in_bulk = False
 
     @classmethod

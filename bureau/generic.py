@@ -22,8 +22,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 
-from bureau import audit, imports
+from bureau import audit
 from bureau.choices import AuditAction
+from bureau.imports import pages as import_pages
 from bureau.models import AuditEntry, Conflict
 from bureau.scoping import can, has_model_perm
 
@@ -151,8 +152,8 @@ class ModelViews:
             "add": [path(f"{n}/add/", EditView.as_view(config=cls), name=f"{n}_add")],
             "export": [path(f"{n}/export/", ExportView.as_view(config=cls), name=f"{n}_export")],
             "import": [
-                path(f"{n}/import/", imports.ImportView.as_view(config=cls), name=f"{n}_import"),
-                path(f"{n}/template/", imports.TemplateView.as_view(config=cls), name=f"{n}_template"),
+                path(f"{n}/import/", import_pages.ImportView.as_view(config=cls), name=f"{n}_import"),
+                path(f"{n}/template/", import_pages.TemplateView.as_view(config=cls), name=f"{n}_template"),
             ],
             "detail": [path(f"{n}/<int:pk>/", DetailView.as_view(config=cls), name=f"{n}_detail")],
             "edit": [path(f"{n}/<int:pk>/edit/", EditView.as_view(config=cls), name=f"{n}_edit")],

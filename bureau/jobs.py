@@ -191,7 +191,9 @@ def import_upload(job_id):
     from django.apps import apps
 
     from bureau.generic import registry
-    from bureau.imports import UploadRejected, data_rows, import_registry
+    from bureau.imports.checks import UploadRejected
+    from bureau.imports.reading import data_rows
+    from bureau.imports.writing import import_registry
 
     job = Job.objects.get(pk=job_id)
     # Not delivered again after a lost worker: the rows may have been saved before it died. The
