@@ -108,9 +108,16 @@ TEMPLATES = [
 ]
 
 # The one-command demo runs on SQLite; production and CI set DATABASE_URL to PostgreSQL.
+# Production serves as a runtime role (DATABASE_URL) that may only add to and read the audit trail,
+# and changes the schema as the tables' owner (DATABASE_OWNER_URL): the commands below use the owner.
+# `grant_runtime_role`, run after each migrate, creates the runtime role and grants it.
+OWNER_COMMANDS = ("migrate", "grant_runtime_role", "seed_demo")
+COMMAND = sys.argv[1] if Path(sys.argv[0]).name == "manage.py" and len(sys.argv) > 1 else None
+DATABASE_URL = env("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+RUNTIME_DATABASE = dj_database_url.parse(DATABASE_URL)
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        env("DATABASE_OWNER_URL") if env("DATABASE_OWNER_URL") and COMMAND in OWNER_COMMANDS else DATABASE_URL,
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", "60"),
     )
 }
