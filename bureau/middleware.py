@@ -56,3 +56,18 @@ class ChineseByDefaultMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class HealthCheckMiddleware:
+    """First in the chain: the health check answers the compose and load balancer probes over plain
+    HTTP, whatever Host they send, before the host check and the HTTPS redirect (nothing else does)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz":
+            from bureau.views import healthz
+
+            return healthz(request)
+        return self.get_response(request)
