@@ -112,7 +112,7 @@ TEMPLATES = [
 # Production serves as a runtime role (DATABASE_URL) that may only add to and read the audit trail,
 # and changes the schema as the tables' owner (DATABASE_OWNER_URL): the commands below use the owner.
 # `grant_runtime_role`, run after each migrate, creates the runtime role and grants it.
-OWNER_COMMANDS = ("migrate", "grant_runtime_role", "seed_demo")
+OWNER_COMMANDS = ("migrate", "grant_runtime_role", "seed_demo", "createdb", "backup", "restore")
 COMMAND = sys.argv[1] if Path(sys.argv[0]).name == "manage.py" and len(sys.argv) > 1 else None
 DATABASE_URL = env("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
 RUNTIME_DATABASE = dj_database_url.parse(DATABASE_URL)
@@ -294,9 +294,12 @@ EXPORT_SYNC_MAX_ROWS = envint("EXPORT_SYNC_MAX_ROWS", "5000")
 LIST_CACHE_SECONDS = envint("LIST_CACHE_SECONDS", "300")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+LOG_LEVEL = env("LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's own console handler (DEBUG only) would print each of its lines a second time.
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL}},
 }

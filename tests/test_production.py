@@ -285,3 +285,47 @@ def test_the_redis_cache_reuses_its_client_and_shares_stamps_between_processes()
     first.set(key, "b2", None)
     assert second.get_many([key]) == {key: "b2"}
     first.delete(key)
+
+
+def make_dry_run(target):
+    """The recipe `make` would run from a fresh clone (-B: as if nothing were built yet)."""
+    result = subprocess.run(
+        ["make", "-n", "-B", target], cwd=ROOT, env={"PATH": os.environ["PATH"]}, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_run_installs_only_the_runtime_requirements_and_test_the_dev_tools():
+    run = make_dry_run("run")
+    assert "-r requirements.txt" in run and "requirements-dev" not in run and "runserver" in run
+    test = make_dry_run("test")
+    assert "-r requirements-dev.txt" in test and "pytest -rs" in test
+    # CI (.ci/run) installs with `make venv`, then runs `make test`: the same dev installation.
+    assert "-r requirements-dev.txt" in make_dry_run("venv")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("annual_report", "--out", "/no/such/dir/a.xlsx"),
+        ("annual_report", "--year", "x", "--out", "a.xlsx"),
+        ("seed_demo", "--scale", "town"),
+        ("assign_role",),
+        ("restore", "/no/such/backup"),
+    ],
+)
+def test_a_command_with_bad_arguments_ends_in_one_line_and_exit_code_1(args):
+    result = manage(*args)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr, result.stderr
+
+
+def test_log_lines_appear_once_under_debug():
+    code = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('django.request').warning('probe-django'); logging.getLogger('bureau').warning('probe-app')"
+    )
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "bureau.settings", "DJANGO_DEBUG": "True"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.stderr.count("probe-django") == 1 and result.stderr.count("probe-app") == 1, result.stderr
