@@ -232,7 +232,12 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 
 CACHES = {
-    "default": {"BACKEND": "bureau.cache.RedisCache", "LOCATION": REDIS_URL}
+    # Short timeouts: an unreachable Redis costs one of them, then the cache steps aside (bureau.cache).
+    "default": {
+        "BACKEND": "bureau.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 10_000}}
 }
