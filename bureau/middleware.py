@@ -1,12 +1,20 @@
+import logging
 import time
 
+import psycopg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 
 from bureau import audit
+
+log = logging.getLogger(__name__)
+# Django wraps the driver's errors, except those of the driver's own calls it makes (COPY).
+CONNECTION_LOST = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
 
 
 class AuditContextMiddleware:
@@ -71,3 +79,35 @@ class HealthCheckMiddleware:
 
             return healthz(request)
         return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that went away in the middle of a request (a restart, a failover) answers 503 with
+    a message to try again, not a 500: the request's transaction went with the connection, so
+    nothing of it was saved, and the next request connects afresh. The page needs no database."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, CONNECTION_LOST):
+            return None
+        log.warning("database unavailable during %s %s: %s", request.method, request.path, exception)
+        # Errors of the driver's own calls leave Django thinking the connection fine: drop a dead one
+        # now, so that the next request connects afresh.
+        for conn in connections.all(initialized_only=True):
+            if conn.connection is not None and not conn.is_usable():
+                conn.close()
+        message = _("数据库连接中断，本次操作没有完成，也没有保存任何内容。请稍后重试。")
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message}, status=503)
+        else:
+            response = HttpResponse(
+                f'<!doctype html><html lang="zh-hans"><meta charset="utf-8"><title>503</title><p>{message}</p></html>',
+                status=503,
+            )
+        response["Retry-After"] = "30"
+        return response

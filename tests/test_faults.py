@@ -1,5 +1,5 @@
 """Faults on real services: a Redis of the test's own (stopped and resumed; the shared one is left
-alone) behind the portal's cache."""
+alone) behind the portal's cache, and PostgreSQL sessions cut off in the middle of a request."""
 
 import logging
 import os
@@ -7,14 +7,22 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 
+import psycopg
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 
 from bureau import cache as bureau_cache
+from bureau.models import AuditEntry
+from tests.conftest import require_postgres
 from tests.factories import UnitFactory
+from tests.vehicles.factories import VehicleFactory
+from tests.vehicles.test_trips import GOOD, csv_file
+from vehicles.models import Trip
 
 
 def free_port():
@@ -88,3 +96,60 @@ def test_with_redis_unreachable_pages_and_the_api_answer_from_the_database(
     assert names() == before | {new.name}
     recovered = [r for r in caplog.records if r.name == "bureau.cache" and "again" in r.getMessage()]
     assert len(recovered) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_database_connection_lost_mid_import_saves_nothing_and_the_next_try_succeeds(client, world):
+    """What a PostgreSQL restart does to the import's session (the shared server itself stays up):
+    another session holds the trips table, the import's first write waits on it, and its backend is
+    terminated while it waits."""
+    require_postgres()
+    VehicleFactory(plate="鄂A10001", unit=world.unit_a, odometer_km=900)
+    VehicleFactory(plate="鄂A10002", unit=world.unit_b)
+    client.force_login(world.staff("vehicles"))
+    url = reverse("vehicles:trip_platform_import")
+    audited = AuditEntry.objects.count()
+    db = connection.settings_dict
+    params = {"host": db["HOST"], "port": db["PORT"] or 5432, "user": db["USER"], "dbname": db["NAME"]}
+    terminated = []
+
+    def cut_off_the_waiting_import(blocker_pid):
+        with psycopg.connect(autocommit=True, **params) as admin:
+            deadline = time.monotonic() + 30
+            while not terminated and time.monotonic() < deadline:
+                waiting = admin.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock' AND pid <> %s",
+                    [db["NAME"], blocker_pid],
+                ).fetchall()
+                for (pid,) in waiting:
+                    admin.execute("SELECT pg_terminate_backend(%s)", [pid])
+                    terminated.append(pid)
+                time.sleep(0.05)
+
+    with psycopg.connect(**params) as blocker:
+        blocker.execute("LOCK TABLE vehicles_trip IN EXCLUSIVE MODE")
+        killer = threading.Thread(target=cut_off_the_waiting_import, args=[blocker.info.backend_pid])
+        killer.start()
+        response = client.post(url, {"file": csv_file(*GOOD)})
+        killer.join()
+        blocker.rollback()
+    assert terminated
+    assert response.status_code == 503 and "没有保存任何内容" in response.content.decode()
+    assert Trip.objects.count() == 0 and AuditEntry.objects.count() == audited
+    again = client.post(url, {"file": csv_file(*GOOD)})
+    assert again.status_code == 302 and Trip.objects.count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_api_answers_503_in_json_when_the_database_goes_away(api, world):
+    require_postgres()
+    api.force_authenticate(world.leader)
+    db = connection.settings_dict
+    connection.ensure_connection()
+    with psycopg.connect(
+        host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=db["NAME"], autocommit=True
+    ) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [connection.connection.info.backend_pid])
+    response = api.get("/api/v1/units/")
+    assert response.status_code == 503 and "稍后重试" in response.json()["detail"]
+    assert api.get("/api/v1/units/").status_code == 200
