@@ -9,6 +9,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerError
 
 from bureau import audit
 
@@ -81,10 +82,11 @@ class HealthCheckMiddleware:
         return self.get_response(request)
 
 
-class DatabaseUnavailableMiddleware:
+class ServiceUnavailableMiddleware:
     """A database that went away in the middle of a request (a restart, a failover) answers 503 with
     a message to try again, not a 500: the request's transaction went with the connection, so
-    nothing of it was saved, and the next request connects afresh. The page needs no database."""
+    nothing of it was saved, and the next request connects afresh. So does a background job that
+    the broker (Redis) could not take. The page needs neither service."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -93,15 +95,19 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, CONNECTION_LOST):
+        if isinstance(exception, CONNECTION_LOST):
+            log.warning("database unavailable during %s %s: %s", request.method, request.path, exception)
+            # Errors of the driver's own calls leave Django thinking the connection fine: drop a
+            # dead one now, so that the next request connects afresh.
+            for conn in connections.all(initialized_only=True):
+                if conn.connection is not None and not conn.is_usable():
+                    conn.close()
+            message = _("数据库连接中断，本次操作没有完成，也没有保存任何内容。请稍后重试。")
+        elif isinstance(exception, BrokerError):
+            log.warning("broker unavailable during %s %s: %s", request.method, request.path, exception)
+            message = _("后台任务服务暂时不可用，任务未能开始。请稍后重试。")
+        else:
             return None
-        log.warning("database unavailable during %s %s: %s", request.method, request.path, exception)
-        # Errors of the driver's own calls leave Django thinking the connection fine: drop a dead one
-        # now, so that the next request connects afresh.
-        for conn in connections.all(initialized_only=True):
-            if conn.connection is not None and not conn.is_usable():
-                conn.close()
-        message = _("数据库连接中断，本次操作没有完成，也没有保存任何内容。请稍后重试。")
         if request.path.startswith("/api/"):
             response = JsonResponse({"detail": message}, status=503)
         else:

@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "bureau.middleware.SessionIdleTimeoutMiddleware",
     "bureau.middleware.AuditContextMiddleware",
-    "bureau.middleware.DatabaseUnavailableMiddleware",
+    "bureau.middleware.ServiceUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, so that a lockout answers before any view runs.

@@ -153,3 +153,24 @@ def test_the_api_answers_503_in_json_when_the_database_goes_away(api, world):
     response = api.get("/api/v1/units/")
     assert response.status_code == 503 and "稍后重试" in response.json()["detail"]
     assert api.get("/api/v1/units/").status_code == 200
+
+
+@pytest.mark.django_db(transaction=True)  # the job is queued when its row is committed
+def test_with_the_broker_down_a_job_is_refused_with_a_clear_message(client, world):
+    from bureau.celery import app
+
+    def reconnect():  # drop the producer pool made for the broker used before
+        if app._pool is not None:
+            app._pool.force_close_all()
+        app._pool = app.amqp._producer_pool = None
+
+    saved = {key: app.conf[key] for key in ("task_always_eager", "broker_url")}
+    app.conf.update(task_always_eager=False, broker_url=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens
+    reconnect()
+    client.force_login(world.leader)
+    try:
+        response = client.post(reverse("annual_reports"), {"year": 2022})
+    finally:
+        app.conf.update(saved)
+        reconnect()
+    assert response.status_code == 503 and "后台任务服务暂时不可用" in response.content.decode()
