@@ -19,8 +19,10 @@ import urllib.parse
 import pytest
 import yaml
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.core.management import call_command
 from django.db import connection
 
+from bureau.models import AuditEntry
 from tests.conftest import require_postgres
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
@@ -116,12 +118,15 @@ def test_the_stack_starts_healthy_and_serves_a_sign_in_through_tls(world, tmp_pa
     db = connection.settings_dict
     broker = os.environ.get("CELERY_TEST_BROKER", "redis://127.0.0.1:6379/14")
     static_root = tmp_path / "static"
+    # The processes serve as the runtime role, as in production: INSERT and SELECT only on the audit trail.
+    role = f"portal_stack_{secrets.token_hex(4)}"
+    call_command("grant_runtime_role", role=role)
     env = os.environ | {
         "DJANGO_DEBUG": "False",
         "DJANGO_SECRET_KEY": secrets.token_urlsafe(60),
         "DJANGO_ALLOWED_HOSTS": HOST,
         "DJANGO_CSRF_TRUSTED_ORIGINS": f"https://{HOST}",
-        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        "DATABASE_URL": f"postgres://{role}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
         "REDIS_URL": broker,
         "STATIC_ROOT": str(static_root),
         "MEDIA_ROOT": str(tmp_path / "media"),
@@ -226,6 +231,7 @@ def test_the_stack_starts_healthy_and_serves_a_sign_in_through_tls(world, tmp_pa
         assert response.status == 302, response.status
         response, page = browser.request("GET", "/")
         assert response.status == 200 and user.username in page
+        assert AuditEntry.objects.filter(action="login", user=user).exists()  # written by the runtime role
     finally:
         for process in processes.values():
             process.terminate()
@@ -234,3 +240,10 @@ def test_the_stack_starts_healthy_and_serves_a_sign_in_through_tls(world, tmp_pa
                 process.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 process.kill()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = %s AND datname = %s",
+                [role, db["NAME"]],
+            )
+            cursor.execute(f'DROP OWNED BY "{role}"')
+            cursor.execute(f'DROP ROLE "{role}"')
