@@ -103,6 +103,7 @@ def test_the_runtime_role_may_only_add_and_read_entries(world, entry):
                 "REPLACE FUNCTION": "CREATE OR REPLACE FUNCTION bureau_audit_append_only() RETURNS trigger AS "
                 "$$ BEGIN RETURN NEW; END; $$ LANGUAGE plpgsql",
                 "SET ROLE": f"SET ROLE {db['USER']}",
+                "RECORD A MIGRATION": "INSERT INTO django_migrations (app, name, applied) VALUES ('x', 'y', now())",
             }
             for what, sql in refused.items():
                 with pytest.raises(psycopg.errors.InsufficientPrivilege):

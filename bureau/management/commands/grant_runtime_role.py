@@ -46,6 +46,8 @@ class Command(BaseCommand):
             cursor.execute(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {name}")
             cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {name}")
             cursor.execute(f"REVOKE UPDATE, DELETE ON {audit} FROM {name}")
+            # Which migrations ran is the owner's to record.
+            cursor.execute(f"REVOKE INSERT, UPDATE, DELETE ON django_migrations FROM {name}")
             cursor.execute(f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {name}")
             # An owner may alter its tables whatever was granted: the runtime role must own none.
             cursor.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' AND tableowner = %s", [role])
