@@ -1,14 +1,23 @@
+import logging
 import time
 
+import psycopg
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from kombu.exceptions import OperationalError as BrokerError
 
 from bureau import audit
 from bureau.choices import AuditAction
+
+log = logging.getLogger(__name__)
+# Django wraps the driver's errors, except those of the driver's own calls it makes (COPY).
+CONNECTION_LOST = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
 
 
 class AuditContextMiddleware:
@@ -66,3 +75,55 @@ class ChineseByDefaultMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class HealthCheckMiddleware:
+    """First in the chain: the health check answers the compose and load balancer probes over plain
+    HTTP, whatever Host they send, before the host check and the HTTPS redirect (nothing else does)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz":
+            from bureau.views import healthz
+
+            return healthz(request)
+        return self.get_response(request)
+
+
+class ServiceUnavailableMiddleware:
+    """A database that went away in the middle of a request (a restart, a failover) answers 503 with
+    a message to try again, not a 500: the request's transaction went with the connection, so
+    nothing of it was saved, and the next request connects afresh. So does a background job that
+    the broker (Redis) could not take. The page needs neither service."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, CONNECTION_LOST):
+            log.warning("database unavailable during %s %s: %s", request.method, request.path, exception)
+            # Errors of the driver's own calls leave Django thinking the connection fine: drop a
+            # dead one now, so that the next request connects afresh.
+            for conn in connections.all(initialized_only=True):
+                if conn.connection is not None and not conn.is_usable():
+                    conn.close()
+            message = _("数据库连接中断，本次操作没有完成，也没有保存任何内容。请稍后重试。")
+        elif isinstance(exception, BrokerError):
+            log.warning("broker unavailable during %s %s: %s", request.method, request.path, exception)
+            message = _("后台任务服务暂时不可用，任务未能开始。请稍后重试。")
+        else:
+            return None
+        if request.path.startswith("/api/"):
+            response = JsonResponse({"detail": message}, status=503)
+        else:
+            response = HttpResponse(
+                f'<!doctype html><html lang="zh-hans"><meta charset="utf-8"><title>503</title><p>{message}</p></html>',
+                status=503,
+            )
+        response["Retry-After"] = "30"
+        return response

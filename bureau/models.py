@@ -296,12 +296,15 @@ class AuditEntry(models.Model):
     time = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     # No single-column indexes on user and content type: the two below lead with them, and each
     # index is paid by every audited insert.
+    # No constraints on user and content type either: every column is immutable (a trigger on
+    # PostgreSQL), so deleting a user or a model must leave its entries as they were, not null them.
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("用户"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
         db_index=False,
     )
@@ -312,7 +315,8 @@ class AuditEntry(models.Model):
         verbose_name=_("对象类型"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         db_index=False,
     )
     object_id = models.CharField(_("对象编号"), max_length=64, blank=True)

@@ -71,6 +71,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "bureau.middleware.HealthCheckMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -82,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "bureau.middleware.SessionIdleTimeoutMiddleware",
     "bureau.middleware.AuditContextMiddleware",
+    "bureau.middleware.ServiceUnavailableMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     # Last, so that a lockout answers before any view runs.
@@ -109,9 +111,16 @@ TEMPLATES = [
 ]
 
 # The one-command demo runs on SQLite; production and CI set DATABASE_URL to PostgreSQL.
+# Production serves as a runtime role (DATABASE_URL) that may only add to and read the audit trail,
+# and changes the schema as the tables' owner (DATABASE_OWNER_URL): the commands below use the owner.
+# `grant_runtime_role`, run after each migrate, creates the runtime role and grants it.
+OWNER_COMMANDS = ("migrate", "grant_runtime_role", "seed_demo", "createdb", "backup", "restore")
+COMMAND = sys.argv[1] if Path(sys.argv[0]).name == "manage.py" and len(sys.argv) > 1 else None
+DATABASE_URL = env("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+RUNTIME_DATABASE = dj_database_url.parse(DATABASE_URL)
 DATABASES = {
     "default": dj_database_url.parse(
-        env("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        env("DATABASE_OWNER_URL") if env("DATABASE_OWNER_URL") and COMMAND in OWNER_COMMANDS else DATABASE_URL,
         conn_max_age=envint("DATABASE_CONN_MAX_AGE", "60"),
     )
 }
@@ -167,7 +176,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
@@ -211,6 +220,15 @@ X_FRAME_OPTIONS = "DENY"
 
 EMAIL_BACKEND = env("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "portal@jgswj.example")
+EMAIL_HOST = env("EMAIL_HOST", "localhost")
+EMAIL_PORT = envint("EMAIL_PORT", "25")
+EMAIL_HOST_USER = env("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = envbool("EMAIL_USE_TLS", "False")
+EMAIL_USE_SSL = envbool("EMAIL_USE_SSL", "False")
+EMAIL_TIMEOUT = envint("EMAIL_TIMEOUT", "30")
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("EMAIL_USE_TLS (STARTTLS, port 587) and EMAIL_USE_SSL (port 465) exclude each other")
 
 # Without a broker the tasks run eagerly in-process (the demo); production sets REDIS_URL.
 REDIS_URL = env("REDIS_URL")
@@ -238,7 +256,12 @@ JOB_STALE_SECONDS = envint("JOB_STALE_SECONDS", "300")
 JOB_SCRATCH_DIR = Path(env("JOB_SCRATCH_DIR", os.path.join(tempfile.gettempdir(), "bureau-jobs")))
 
 CACHES = {
-    "default": {"BACKEND": "bureau.cache.RedisCache", "LOCATION": REDIS_URL}
+    # Short timeouts: an unreachable Redis costs one of them, then the cache steps aside (bureau.cache).
+    "default": {
+        "BACKEND": "bureau.cache.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+    }
     if REDIS_URL
     else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "OPTIONS": {"MAX_ENTRIES": 10_000}}
 }
@@ -307,9 +330,12 @@ EXPORT_SYNC_MAX_ROWS = envint("EXPORT_SYNC_MAX_ROWS", "5000")
 LIST_CACHE_SECONDS = envint("LIST_CACHE_SECONDS", "300")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
+LOG_LEVEL = env("LOG_LEVEL", "WARNING")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "WARNING")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    # Django's own console handler (DEBUG only) would print each of its lines a second time.
+    "loggers": {"django": {"handlers": [], "level": LOG_LEVEL}},
 }

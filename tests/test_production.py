@@ -83,18 +83,115 @@ def test_a_migration_check_needs_no_secret():
     assert result.returncode == 0 and "No changes detected" in result.stdout, result.stderr
 
 
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text()) if (ROOT / "docker-compose.yml").exists() else {}
+APP_SERVICES = ("web", "worker", "beat")
+
+
 def test_compose_file_runs_every_service():
-    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    services = compose["services"]
-    assert {"web", "worker", "beat", "postgres", "redis"} <= set(services)
-    assert "gunicorn" in " ".join(services["web"]["command"])
-    assert "worker" in " ".join(services["worker"]["command"]) and "beat" in " ".join(services["beat"]["command"])
-    for name in ("web", "worker", "beat"):
-        env = services[name]["environment"]
-        assert env["DJANGO_SECRET_KEY"].startswith("${") and "postgres" in env["DATABASE_URL"]
-        assert env["REDIS_URL"].startswith("redis://")
+    services = COMPOSE["services"]
+    assert set(services) == {"proxy", "migrate", "web", "worker", "beat", "postgres", "redis"}
+    assert services["web"]["command"][0] == "gunicorn"
+    assert "worker" in services["worker"]["command"] and "beat" in services["beat"]["command"]
     # Only entries with a lifetime may be evicted: never the broker's queues or the table stamps.
     assert "volatile-lru" in services["redis"]["command"]
+
+
+def test_every_service_reads_the_env_file_and_only_postgres_and_migrate_the_owners():
+    for name, service in COMPOSE["services"].items():
+        assert ".env" in service["env_file"], name
+        assert ("owner.env" in service["env_file"]) == (name in ("postgres", "migrate")), name
+    # No secret is written into the compose file or defaulted there.
+    text = (ROOT / "docker-compose.yml").read_text()
+    assert "PASSWORD" not in text.replace("POSTGRES_PASSWORD", "") and "SECRET_KEY" not in text
+
+
+def test_the_app_waits_for_a_one_shot_migrate_that_grants_the_runtime_role():
+    services = COMPOSE["services"]
+    migrate = services["migrate"]
+    assert migrate["restart"] == "no" and migrate["depends_on"] == {"postgres": {"condition": "service_healthy"}}
+    steps = " ".join(migrate["command"])
+    assert steps.index("migrate --noinput") < steps.index("grant_runtime_role") and "collectstatic" in steps
+    for name in APP_SERVICES:
+        assert services[name]["depends_on"]["migrate"] == {"condition": "service_completed_successfully"}
+        assert services[name]["depends_on"]["redis"] == {"condition": "service_healthy"}
+
+
+def test_redis_and_postgres_keep_their_data_and_report_health():
+    services = COMPOSE["services"]
+    assert any(v.endswith(":/data") and v.split(":")[0] in COMPOSE["volumes"] for v in services["redis"]["volumes"])
+    assert "redis-cli" in services["redis"]["healthcheck"]["test"]
+    assert "pg_isready" in " ".join(services["postgres"]["healthcheck"]["test"])
+
+
+def test_the_tls_proxy_is_the_only_published_port_and_forwards_what_the_portal_needs():
+    services = COMPOSE["services"]
+    assert [name for name, s in services.items() if s.get("ports")] == ["proxy"]
+    proxy = services["proxy"]
+    assert proxy["image"].split(":")[0] == "nginx" and set(proxy["ports"]) == {"80:80", "443:443"}
+    assert proxy["depends_on"] == {"web": {"condition": "service_healthy"}}
+    mounts = {v.split(":")[1]: v.split(":")[0] for v in proxy["volumes"]}
+    conf = (ROOT / mounts["/etc/nginx/conf.d/default.conf"]).read_text()
+    assert mounts["/etc/nginx/tls"] == "./deploy/tls" and mounts["/srv/static"] == "static"
+    assert "static:/app/staticfiles" in services["web"]["volumes"]
+    for directive in (
+        "listen 443 ssl",
+        "ssl_certificate /etc/nginx/tls/portal.crt;",
+        "ssl_certificate_key /etc/nginx/tls/portal.key;",
+        "return 301 https://$host$request_uri;",
+        "proxy_set_header X-Forwarded-Proto https;",
+        "proxy_set_header X-Forwarded-For $remote_addr;",
+        "location /static/",
+        "alias /srv/static/;",
+        "server web:8000;",
+    ):
+        assert directive in conf, directive
+
+
+def test_the_image_runs_as_a_user_and_carries_no_local_state():
+    dockerfile = (ROOT / "Dockerfile").read_text().splitlines()
+    users = [line.split()[1] for line in dockerfile if line.startswith("USER ")]
+    assert users and users[-1] not in ("root", "0")
+    assert dockerfile[-1].startswith("CMD [") and "gunicorn" in dockerfile[-1]
+    assert not any("requirements-dev" in line for line in dockerfile)
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".git", ".venv", ".env", "db.sqlite3*", "media/", "deploy/tls/"} <= set(ignored)
+
+
+@pytest.mark.django_db
+def test_the_compose_health_check_passes_whatever_the_host_and_tls_settings(client, settings):
+    """The web health check is the compose file's own command, run against a live server below;
+    here: the path it calls answers over plain HTTP from 127.0.0.1, and nothing else does."""
+    settings.ALLOWED_HOSTS = ["portal.example.gov.cn"]
+    settings.SECURE_SSL_REDIRECT = True
+    check = " ".join(COMPOSE["services"]["web"]["healthcheck"]["test"])
+    assert "http://127.0.0.1:8000/healthz" in check
+    response = client.get("/healthz", HTTP_HOST="127.0.0.1:8000")
+    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert client.get("/", HTTP_HOST="127.0.0.1:8000").status_code == 400
+    assert client.get("/healthz/", HTTP_HOST="127.0.0.1:8000").status_code == 400
+    redirect = client.get("/accounts/login/", HTTP_HOST="portal.example.gov.cn")
+    assert redirect.status_code == 301 and redirect["Location"].startswith("https://")
+
+
+def test_mail_settings_come_from_the_environment():
+    code = (
+        "from django.conf import settings as s; "
+        "print(s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_HOST_USER, s.EMAIL_HOST_PASSWORD, s.EMAIL_USE_TLS, s.EMAIL_USE_SSL)"
+    )
+    mail = {
+        "EMAIL_HOST": "mail.jgswj.example",
+        "EMAIL_PORT": "587",
+        "EMAIL_HOST_USER": "portal",
+        "EMAIL_HOST_PASSWORD": "pw",
+        "EMAIL_USE_TLS": "True",
+    }
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "bureau.settings"} | mail
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.stdout.split() == ["mail.jgswj.example", "587", "portal", "pw", "True", "False"], result.stderr
+    both = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env | {"EMAIL_USE_SSL": "True"}, capture_output=True, text=True
+    )
+    assert both.returncode != 0 and "EMAIL_USE_SSL" in both.stderr
 
 
 @pytest.mark.django_db
@@ -188,3 +285,47 @@ def test_the_redis_cache_reuses_its_client_and_shares_stamps_between_processes()
     first.set(key, "b2", None)
     assert second.get_many([key]) == {key: "b2"}
     first.delete(key)
+
+
+def make_dry_run(target):
+    """The recipe `make` would run from a fresh clone (-B: as if nothing were built yet)."""
+    result = subprocess.run(
+        ["make", "-n", "-B", target], cwd=ROOT, env={"PATH": os.environ["PATH"]}, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_run_installs_only_the_runtime_requirements_and_test_the_dev_tools():
+    run = make_dry_run("run")
+    assert "-r requirements.txt" in run and "requirements-dev" not in run and "runserver" in run
+    test = make_dry_run("test")
+    assert "-r requirements-dev.txt" in test and "pytest -rs" in test
+    # CI (.ci/run) installs with `make venv`, then runs `make test`: the same dev installation.
+    assert "-r requirements-dev.txt" in make_dry_run("venv")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("annual_report", "--out", "/no/such/dir/a.xlsx"),
+        ("annual_report", "--year", "x", "--out", "a.xlsx"),
+        ("seed_demo", "--scale", "town"),
+        ("assign_role",),
+        ("restore", "/no/such/backup"),
+    ],
+)
+def test_a_command_with_bad_arguments_ends_in_one_line_and_exit_code_1(args):
+    result = manage(*args)
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr, result.stderr
+
+
+def test_log_lines_appear_once_under_debug():
+    code = (
+        "import django, logging; django.setup(); "
+        "logging.getLogger('django.request').warning('probe-django'); logging.getLogger('bureau').warning('probe-app')"
+    )
+    env = os.environ | {"DJANGO_SETTINGS_MODULE": "bureau.settings", "DJANGO_DEBUG": "True"}
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.stderr.count("probe-django") == 1 and result.stderr.count("probe-app") == 1, result.stderr
