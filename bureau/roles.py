@@ -50,9 +50,13 @@ ROLES = {
 
 
 def area_of(model):
-    # A model field may be called "area" (m²): only a plain string on the class names a role.
-    declared = model.__dict__.get("area")
-    return declared if isinstance(declared, str) else model._meta.app_label
+    # A model field may be called "area" (m²): only a plain string on the class, or on an abstract
+    # base it inherits from (party's confidential records), names a role.
+    for klass in model.__mro__:
+        declared = klass.__dict__.get("area")
+        if isinstance(declared, str):
+            return declared
+    return model._meta.app_label
 
 
 def is_sensitive(model):

@@ -1,1 +1,178 @@
-"""Models of the ${NAMES[$a]} area (see the issue for this area)."""
+"""党建与党风廉政: branches and their organisational life, inspection rectification, the law quiz,
+the policy library, study and training; and the confidential records of 纪检 — problem clues and
+integrity archives — which are reached one by one through grants (bureau.scoping.granted_scope)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
+
+from bureau import audit
+from bureau.choices import AuditAction
+from bureau.models import BaseModel, Person, Unit
+from bureau.scoping import has_model_perm
+from party.choices import ClueSource, ClueState, Disposal, EntryKind, Form
+
+GRANTED_ACTIONS = ("view", "change", "delete")
+
+
+class GrantError(Exception):
+    pass
+
+
+# Confidential records (纪检) -------------------------------------------------------------------------
+
+
+class Granted(BaseModel):
+    """A record of the discipline role that only the staff granted it may reach. Whoever files it
+    holds it (party.forms.GrantingForm, party.api.GrantingSerializer); they may grant it to other
+    discipline staff. Reads are audited like writes."""
+
+    area = "discipline"
+    sensitive = True
+    granted = True
+    liaison_actions = ()
+
+    class Meta:
+        abstract = True
+
+    def grantees(self):
+        from guardian.utils import get_user_obj_perms_model
+
+        return (
+            get_user_obj_perms_model(type(self))
+            .objects.filter(content_object=self, permission__codename=f"view_{self._meta.model_name}")
+            .select_related("user")
+            .order_by("user__username")
+        )
+
+
+def grant(obj, user, by=None):
+    """Open `obj` to `user`, who must hold the discipline role's permission on its model."""
+    from guardian.shortcuts import assign_perm
+
+    model = type(obj)
+    if not has_model_perm(user, model, "view"):
+        raise GrantError(_("只能授权给纪检工作人员。"))
+    for action in GRANTED_ACTIONS:
+        assign_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}", user, obj)
+    audit.record(AuditAction.GRANT, obj, changes={"grantee": [None, user.username]}, user=by)
+
+
+def revoke(obj, user, by=None):
+    from guardian.shortcuts import remove_perm
+
+    model = type(obj)
+    for action in GRANTED_ACTIONS:
+        remove_perm(f"{model._meta.app_label}.{action}_{model._meta.model_name}", user, obj)
+    audit.record(AuditAction.GRANT, obj, changes={"grantee": [user.username, None]}, user=by)
+
+
+def record_read(obj, how, user=None):
+    """Every read of a confidential record is in the audit trail, as every write is."""
+    audit.record(AuditAction.ACTION, obj, changes={"read": [None, str(how)]}, user=user)
+
+
+class Clue(Granted):
+    number = models.CharField(_("线索编号"), max_length=30, unique=True)
+    received_on = models.DateField(_("受理日期"))
+    source = models.CharField(_("线索来源"), max_length=12, choices=ClueSource.choices)
+    unit = models.ForeignKey(Unit, verbose_name=_("被反映人所在单位"), on_delete=models.PROTECT, related_name="+")
+    subject = models.CharField(_("被反映人"), max_length=100)
+    summary = models.TextField(_("反映的主要问题"))
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("承办人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    state = models.CharField(_("办理状态"), max_length=10, choices=ClueState.choices, default=ClueState.RECEIVED)
+    disposal = models.CharField(_("处置方式"), max_length=10, choices=Disposal.choices, blank=True)
+    form = models.CharField(_("四种形态"), max_length=1, choices=Form.choices, blank=True)
+    outcome = models.TextField(_("办理结果"), blank=True)
+
+    audit_hidden = ("subject", "summary", "outcome")
+
+    class Meta:
+        verbose_name = _("问题线索")
+        verbose_name_plural = _("问题线索")
+        ordering = ["-received_on", "-pk"]
+
+    def clean(self):
+        if self.state == ClueState.CONCLUDED:
+            errors = {}
+            if not self.disposal:
+                errors["disposal"] = _("办结的线索须填写处置方式。")
+            if not self.outcome:
+                errors["outcome"] = _("办结的线索须填写办理结果。")
+            if errors:
+                raise ValidationError(errors)
+
+    def __str__(self):
+        # No name: this text is the audit trail's and the page title's.
+        return _("问题线索 %(number)s") % {"number": self.number}
+
+
+class ClueUserObjectPermission(UserObjectPermissionBase):
+    """Direct foreign keys: a clue's grants join on an indexed integer (as bureau's Unit grants)."""
+
+    content_object = models.ForeignKey(Clue, on_delete=models.CASCADE)
+
+    area = "discipline"
+    sensitive = True
+
+
+class Archive(Granted):
+    """廉政档案: one per cadre; its entries are the declarations, talks and findings."""
+
+    person = models.OneToOneField(Person, verbose_name=_("干部"), on_delete=models.PROTECT, related_name="archive")
+    opened_on = models.DateField(_("建档日期"))
+    note = models.TextField(_("备注"), blank=True)
+
+    unit_field = "person__unit"
+    self_field = "person__user"  # the cadre reads their own archive
+
+    class Meta:
+        verbose_name = _("廉政档案")
+        verbose_name_plural = _("廉政档案")
+        ordering = ["person__unit_id", "person__name"]
+
+    def __str__(self):
+        return _("%(person)s的廉政档案") % {"person": self.person.name}
+
+
+class ArchiveUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Archive, on_delete=models.CASCADE)
+
+    area = "discipline"
+    sensitive = True
+
+
+class ArchiveEntry(BaseModel):
+    """One declaration, talk or finding in an archive: whoever reaches the archive reaches it."""
+
+    archive = models.ForeignKey(Archive, verbose_name=_("廉政档案"), on_delete=models.CASCADE, related_name="entries")
+    kind = models.CharField(_("类别"), max_length=10, choices=EntryKind.choices)
+    date = models.DateField(_("日期"))
+    summary = models.TextField(_("内容"))
+    amount = models.DecimalField(
+        _("金额（元）"), max_digits=12, decimal_places=2, null=True, blank=True, help_text=_("上交礼品礼金的价值。")
+    )
+
+    area = "discipline"
+    sensitive = True
+    granted_through = "archive"
+    unit_field = "archive__person__unit"
+    liaison_actions = ()
+    audit_hidden = ("summary",)
+
+    class Meta:
+        verbose_name = _("廉政档案记录")
+        verbose_name_plural = _("廉政档案记录")
+        ordering = ["archive_id", "-date", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.date:%Y-%m-%d}"

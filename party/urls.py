@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from party import views
 
-urlpatterns = []
+menu = []
+
+urlpatterns = [
+    *views.ClueViews.urls(),
+    *views.ArchiveViews.urls(),
+    *views.ArchiveEntryViews.urls(),
+]

@@ -1,0 +1,40 @@
+import datetime
+import itertools
+
+import factory
+
+from party.choices import ClueSource, EntryKind
+from party.models import Archive, ArchiveEntry, Clue
+from tests.factories import PersonFactory, UnitFactory
+
+_numbers = itertools.count(1)
+
+
+class ClueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Clue
+
+    number = factory.LazyFunction(lambda: f"XS-2022-{next(_numbers):04d}")
+    received_on = datetime.date(2022, 3, 1)
+    source = ClueSource.LETTER
+    unit = factory.SubFactory(UnitFactory)
+    subject = "张某某"
+    summary = "反映其违规收受礼金。"
+
+
+class ArchiveFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Archive
+
+    person = factory.SubFactory(PersonFactory)
+    opened_on = datetime.date(2022, 1, 5)
+
+
+class ArchiveEntryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ArchiveEntry
+
+    archive = factory.SubFactory(ArchiveFactory)
+    kind = EntryKind.TALK
+    date = datetime.date(2022, 4, 1)
+    summary = "提醒谈话：注意节日期间廉洁自律。"
