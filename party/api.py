@@ -1,11 +1,23 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
 from bureau.rest import ModelSerializer, ModelViewSet
 from party import filtersets
 from party.forms import discipline_staff
-from party.models import Archive, ArchiveEntry, Clue, grant, record_read
+from party.models import (
+    Archive,
+    ArchiveEntry,
+    Attendance,
+    Branch,
+    Clue,
+    Meeting,
+    MeetingKind,
+    Requirement,
+    grant,
+    record_read,
+)
 
 
 class CleanedSerializer(ModelSerializer):
@@ -108,3 +120,75 @@ router.register(
     "archive-entries",
     viewset(ArchiveEntry, ArchiveEntrySerializer, filtersets.ArchiveEntryFilterSet, base=ConfidentialViewSet),
 )
+
+
+class BranchSerializer(CleanedSerializer):
+    class Meta:
+        model = Branch
+        fields = [
+            "id",
+            "unit",
+            "name",
+            "secretary",
+            "members",
+            "committee",
+            "standard_state",
+            "checklist",
+            "evidence",
+            "version",
+        ]
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        instance = self.instance
+        unit = attrs.get("unit", instance.unit if instance else None)
+        members = set(attrs["members"] if "members" in attrs else (instance.members.all() if instance else ()))
+        errors = {}
+        outsiders = [str(p) for p in members if unit is not None and p.unit_id != unit.pk]
+        if outsiders:
+            errors["members"] = [_("%(names)s 不属于所在单位。") % {"names": "、".join(outsiders)}]
+        secretary = attrs.get("secretary", instance.secretary if instance else None)
+        if secretary is not None and secretary not in members:
+            errors["secretary"] = [_("支部书记须是本支部党员。")]
+        committee = set(attrs["committee"] if "committee" in attrs else (instance.committee.all() if instance else ()))
+        if committee - members:
+            errors["committee"] = [_("支委委员须是本支部党员。")]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+
+class MeetingKindSerializer(CleanedSerializer):
+    class Meta:
+        model = MeetingKind
+        fields = ["id", "name", "frequency", "order", "version"]
+
+
+class RequirementSerializer(CleanedSerializer):
+    class Meta:
+        model = Requirement
+        fields = ["id", "branch", "kind", "frequency", "version"]
+
+
+class MeetingSerializer(CleanedSerializer):
+    class Meta:
+        model = Meeting
+        fields = ["id", "branch", "kind", "held_on", "topics", "notice", "minutes", "version"]
+
+
+class AttendanceSerializer(CleanedSerializer):
+    class Meta:
+        model = Attendance
+        fields = ["id", "meeting", "person", "present", "reason", "version"]
+
+
+router.register(
+    "branches",
+    viewset(
+        Branch, BranchSerializer, filtersets.BranchFilterSet, Branch.objects.prefetch_related("members", "committee")
+    ),
+)
+router.register("meeting-kinds", viewset(MeetingKind, MeetingKindSerializer, filtersets.MeetingKindFilterSet))
+router.register("requirements", viewset(Requirement, RequirementSerializer, filtersets.RequirementFilterSet))
+router.register("meetings", viewset(Meeting, MeetingSerializer, filtersets.MeetingFilterSet))
+router.register("attendance", viewset(Attendance, AttendanceSerializer, filtersets.AttendanceFilterSet))

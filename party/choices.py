@@ -43,6 +43,7 @@ class EntryKind(models.TextChoices):
 
 
 class Frequency(models.TextChoices):
+    NONE = "none", _("不作要求")
     MONTHLY = "monthly", _("每月")
     QUARTERLY = "quarterly", _("每季度")
     HALF_YEARLY = "half_yearly", _("每半年")
@@ -51,6 +52,7 @@ class Frequency(models.TextChoices):
 
 # Periods per year of each frequency.
 PERIODS = {
+    Frequency.NONE: 0,
     Frequency.MONTHLY: 12,
     Frequency.QUARTERLY: 4,
     Frequency.HALF_YEARLY: 2,

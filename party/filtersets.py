@@ -3,7 +3,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bureau.filtersets import BaseFilterSet, YearFilter
-from party.models import Archive, ArchiveEntry, Clue
+from party.models import Archive, ArchiveEntry, Attendance, Branch, Clue, Meeting, MeetingKind, Requirement
 
 
 class ClueFilterSet(BaseFilterSet):
@@ -32,3 +32,43 @@ class ArchiveEntryFilterSet(BaseFilterSet):
     class Meta:
         model = ArchiveEntry
         fields = ["kind"]
+
+
+class BranchFilterSet(BaseFilterSet):
+    search_fields = ("name", "unit__name")
+
+    class Meta:
+        model = Branch
+        fields = ["unit", "standard_state"]
+
+
+class MeetingKindFilterSet(BaseFilterSet):
+    search_fields = ("name",)
+
+    class Meta:
+        model = MeetingKind
+        fields = ["frequency"]
+
+
+class RequirementFilterSet(BaseFilterSet):
+    class Meta:
+        model = Requirement
+        fields = ["branch", "kind", "frequency"]
+
+
+class MeetingFilterSet(BaseFilterSet):
+    search_fields = ("topics", "branch__name")
+    year = YearFilter(field_name="held_on")
+
+    class Meta:
+        model = Meeting
+        fields = ["branch", "kind"]
+
+
+class AttendanceFilterSet(BaseFilterSet):
+    search_fields = ("person__name",)
+    meeting = django_filters.NumberFilter(field_name="meeting", label=_("会议"), widget=forms.HiddenInput)
+
+    class Meta:
+        model = Attendance
+        fields = ["present"]

@@ -3,7 +3,17 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from bureau.forms import BaseModelForm
-from party.models import Archive, ArchiveEntry, Clue, grant
+from party.models import (
+    Archive,
+    ArchiveEntry,
+    Attendance,
+    Branch,
+    Clue,
+    Meeting,
+    MeetingKind,
+    Requirement,
+    grant,
+)
 
 DATE = forms.DateInput(attrs={"type": "date"})
 
@@ -66,3 +76,50 @@ class ArchiveEntryForm(BaseModelForm):
         model = ArchiveEntry
         fields = ["archive", "kind", "date", "summary", "amount"]
         widgets = {"date": DATE}
+
+
+class BranchForm(BaseModelForm):
+    class Meta:
+        model = Branch
+        fields = ["unit", "name", "secretary", "members", "committee", "standard_state", "checklist", "evidence"]
+        widgets = {
+            "members": forms.SelectMultiple(attrs={"size": 12}),
+            "committee": forms.SelectMultiple(attrs={"size": 6}),
+        }
+
+    def clean(self):
+        data = super().clean()
+        unit, members = data.get("unit"), set(data.get("members") or ())
+        outsiders = [p for p in members if unit is not None and p.unit_id != unit.pk]
+        if outsiders:
+            self.add_error("members", _("%(names)s 不属于所在单位。") % {"names": "、".join(str(p) for p in outsiders)})
+        if data.get("secretary") and data["secretary"] not in members:
+            self.add_error("secretary", _("支部书记须是本支部党员。"))
+        if set(data.get("committee") or ()) - members:
+            self.add_error("committee", _("支委委员须是本支部党员。"))
+        return data
+
+
+class MeetingKindForm(BaseModelForm):
+    class Meta:
+        model = MeetingKind
+        fields = ["name", "frequency", "order"]
+
+
+class RequirementForm(BaseModelForm):
+    class Meta:
+        model = Requirement
+        fields = ["branch", "kind", "frequency"]
+
+
+class MeetingForm(BaseModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["branch", "kind", "held_on", "topics", "notice", "minutes"]
+        widgets = {"held_on": DATE}
+
+
+class AttendanceForm(BaseModelForm):
+    class Meta:
+        model = Attendance
+        fields = ["meeting", "person", "present", "reason"]

@@ -12,7 +12,7 @@ from bureau import audit
 from bureau.choices import AuditAction
 from bureau.models import BaseModel, Person, Unit
 from bureau.scoping import has_model_perm
-from party.choices import ClueSource, ClueState, Disposal, EntryKind, Form
+from party.choices import ClueSource, ClueState, Disposal, EntryKind, Form, Frequency, StandardState
 
 GRANTED_ACTIONS = ("view", "change", "delete")
 
@@ -176,3 +176,134 @@ class ArchiveEntry(BaseModel):
 
     def __str__(self):
         return f"{self.get_kind_display()} {self.date:%Y-%m-%d}"
+
+
+# Branches and organisational life (机关党委) ---------------------------------------------------------
+
+
+class Branch(BaseModel):
+    unit = models.ForeignKey(Unit, verbose_name=_("所在单位"), on_delete=models.PROTECT, related_name="party_branches")
+    name = models.CharField(_("支部名称"), max_length=100, unique=True)
+    secretary = models.ForeignKey(
+        Person, verbose_name=_("支部书记"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    members = models.ManyToManyField(Person, verbose_name=_("党员"), blank=True, related_name="party_branches")
+    committee = models.ManyToManyField(Person, verbose_name=_("支委委员"), blank=True, related_name="+")
+    standard_state = models.CharField(
+        _("标准化规范化建设"), max_length=12, choices=StandardState.choices, default=StandardState.NOT_STARTED
+    )
+    checklist = models.TextField(
+        _("达标检查清单"), blank=True, help_text=_("逐项写明标准化规范化建设的检查项及完成情况，一行一项。")
+    )
+    evidence = models.TextField(_("佐证材料"), blank=True, help_text=_("材料名称、文号或存放位置。"))
+
+    class Meta:
+        verbose_name = _("党支部")
+        verbose_name_plural = _("党支部")
+        ordering = ["unit_id", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class MeetingKind(BaseModel):
+    """A kind of organisational life and how often a branch must hold it unless its own
+    requirement says otherwise (《中国共产党支部工作条例（试行）》; DOMAIN.md)."""
+
+    name = models.CharField(_("名称"), max_length=30, unique=True)
+    frequency = models.CharField(_("默认频次"), max_length=12, choices=Frequency.choices)
+    order = models.PositiveSmallIntegerField(_("排序"), default=0)
+
+    unit_field = None
+    liaison_actions = ()
+    admin_managed = True
+
+    class Meta:
+        verbose_name = _("组织生活类型")
+        verbose_name_plural = _("组织生活类型")
+        ordering = ["order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Requirement(BaseModel):
+    """A branch's own frequency for a kind, where it differs from the kind's default."""
+
+    branch = models.ForeignKey(Branch, verbose_name=_("党支部"), on_delete=models.CASCADE, related_name="requirements")
+    kind = models.ForeignKey(MeetingKind, verbose_name=_("组织生活类型"), on_delete=models.CASCADE, related_name="+")
+    frequency = models.CharField(_("频次"), max_length=12, choices=Frequency.choices)
+
+    unit_field = "branch__unit"
+
+    class Meta:
+        verbose_name = _("组织生活频次要求")
+        verbose_name_plural = _("组织生活频次要求")
+        ordering = ["branch_id", "kind__order"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["branch", "kind"],
+                name="requirement_once",
+                violation_error_message=_("该支部已有此类型的要求。"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.branch} {self.kind} {self.get_frequency_display()}"
+
+
+class Meeting(BaseModel):
+    branch = models.ForeignKey(Branch, verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="meetings")
+    kind = models.ForeignKey(MeetingKind, verbose_name=_("类型"), on_delete=models.PROTECT, related_name="+")
+    held_on = models.DateField(_("召开日期"))
+    topics = models.CharField(_("主题"), max_length=200)
+    notice = models.TextField(_("会议通知"), blank=True)
+    minutes = models.TextField(_("会议记录"), blank=True)
+
+    unit_field = "branch__unit"
+
+    class Meta:
+        verbose_name = _("组织生活会议")
+        verbose_name_plural = _("组织生活会议")
+        ordering = ["-held_on", "-pk"]
+        # The grid and the on-time share: a year's meetings per branch and kind.
+        indexes = [models.Index(fields=["branch", "kind", "held_on"], name="meeting_branch_kind_day")]
+
+    def __str__(self):
+        return f"{self.held_on:%Y-%m-%d} {self.kind} {self.topics}"
+
+
+class Attendance(BaseModel):
+    """A member's sign-in: present, or absent with the reason."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name=_("会议"), on_delete=models.CASCADE, related_name="attendance")
+    person = models.ForeignKey(Person, verbose_name=_("党员"), on_delete=models.PROTECT, related_name="+")
+    present = models.BooleanField(_("出席"), default=True)
+    reason = models.CharField(_("缺席原因"), max_length=100, blank=True)
+
+    unit_field = "meeting__branch__unit"
+
+    class Meta:
+        verbose_name = _("会议签到")
+        verbose_name_plural = _("会议签到")
+        ordering = ["meeting_id", "person__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "person"], name="attendance_once", violation_error_message=_("此人已签到。")
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} {_('出席') if self.present else _('缺席')}"
+
+    def clean(self):
+        errors = {}
+        if self.meeting_id and self.person_id and not self.meeting.branch.members.filter(pk=self.person_id).exists():
+            errors["person"] = _("%(person)s 不是%(branch)s的党员，不能签到。") % {
+                "person": self.person,
+                "branch": self.meeting.branch,
+            }
+        if not self.present and not self.reason.strip():
+            errors["reason"] = _("缺席须写明原因。")
+        if errors:
+            raise ValidationError(errors)

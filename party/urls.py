@@ -1,9 +1,19 @@
-from party import views
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
 
-menu = []
+from party import views
+from party.models import Meeting
+
+menu = [(_("组织生活开展情况"), "party:meeting_grid", Meeting)]
 
 urlpatterns = [
     *views.ClueViews.urls(),
     *views.ArchiveViews.urls(),
     *views.ArchiveEntryViews.urls(),
+    *views.BranchViews.urls(),
+    *views.MeetingKindViews.urls(),
+    *views.RequirementViews.urls(),
+    *views.MeetingViews.urls(),
+    *views.AttendanceViews.urls(),
+    path("grid/", views.meeting_grid, name="meeting_grid"),
 ]

@@ -1,15 +1,33 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bureau import audit, generic
 from bureau.choices import AuditAction
-from party import filtersets, forms
-from party.models import Archive, ArchiveEntry, Clue, GrantError, grant, record_read, revoke
+from bureau.scoping import can
+from party import filtersets, forms, organisation
+from party.choices import Frequency
+from party.models import (
+    Archive,
+    ArchiveEntry,
+    Attendance,
+    Branch,
+    Clue,
+    GrantError,
+    Meeting,
+    MeetingKind,
+    Requirement,
+    grant,
+    record_read,
+    revoke,
+)
 
 
 class ExportRead(generic.ExportView):
@@ -111,3 +129,88 @@ class ArchiveEntryViews(ConfidentialViews):
     filterset = filtersets.ArchiveEntryFilterSet
     columns = ("archive", "kind", "date", "amount")
     select_related = ("archive__person",)
+
+
+class BranchViews(generic.ModelViews):
+    model = Branch
+    form = forms.BranchForm
+    filterset = filtersets.BranchFilterSet
+    columns = ("name", "unit", "secretary", "standard_state")
+    related = (
+        (gettext_lazy("组织生活会议"), Meeting, "branch", ("held_on", "kind", "topics")),
+        (gettext_lazy("频次要求"), Requirement, "branch", ("kind", "frequency")),
+    )
+
+
+class MeetingKindViews(generic.ModelViews):
+    model = MeetingKind
+    form = forms.MeetingKindForm
+    filterset = filtersets.MeetingKindFilterSet
+    columns = ("name", "frequency", "order")
+
+
+class RequirementViews(generic.ModelViews):
+    model = Requirement
+    form = forms.RequirementForm
+    filterset = filtersets.RequirementFilterSet
+    columns = ("branch", "kind", "frequency")
+
+
+class MeetingViews(generic.ModelViews):
+    model = Meeting
+    form = forms.MeetingForm
+    filterset = filtersets.MeetingFilterSet
+    columns = ("held_on", "branch", "kind", "topics")
+    related = ((gettext_lazy("签到"), Attendance, "meeting", ("person", "present", "reason")),)
+
+
+class AttendanceViews(generic.ModelViews):
+    model = Attendance
+    form = forms.AttendanceForm
+    filterset = filtersets.AttendanceFilterSet
+    columns = ("meeting", "person", "present", "reason")
+    select_related = ("meeting__kind",)
+
+
+def year_param(request):
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return timezone.localdate().year
+    return year if 2000 <= year <= 2100 else timezone.localdate().year
+
+
+@login_required
+def meeting_grid(request):
+    """Branch × period: for one kind and year, each month's meetings, and each period that ended
+    without one."""
+    if not can(request.user, Meeting, "view"):
+        raise PermissionDenied
+    year = year_param(request)
+    kinds = list(MeetingKind.objects.all())
+    kind = next((k for k in kinds if str(k.pk) == request.GET.get("kind")), kinds[0] if kinds else None)
+    today = timezone.localdate()
+    branches = list(Branch.objects.for_user(request.user).select_related("unit").order_by("unit__name", "name"))
+    found = organisation.slots(branches, [kind], year) if kind else {}
+    counts = organisation.held_by_month(branches, [kind], year) if kind else {}
+    rows = []
+    for branch in branches:
+        frequency, year_slots = found.get((branch.pk, kind.pk), (None, [])) if kind else (None, [])
+        months = [(counts.get((branch.pk, kind.pk, m), 0), "") for m in range(1, 13)]
+        for slot in year_slots:
+            for m in range(slot.start.month, slot.end.month + 1):
+                months[m - 1] = (months[m - 1][0], slot.state(today))
+        label = Frequency(frequency).label if frequency else None
+        rows.append((branch, label, months, sum(bool(s.held) for s in year_slots), len(year_slots)))
+    return render(
+        request,
+        "party/grid.html",
+        {
+            "title": _("组织生活开展情况"),
+            "year": year,
+            "kinds": kinds,
+            "kind": kind,
+            "rows": rows,
+            "months": range(1, 13),
+        },
+    )

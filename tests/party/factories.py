@@ -3,8 +3,8 @@ import itertools
 
 import factory
 
-from party.choices import ClueSource, EntryKind
-from party.models import Archive, ArchiveEntry, Clue
+from party.choices import ClueSource, EntryKind, Frequency
+from party.models import Archive, ArchiveEntry, Branch, Clue, Meeting, MeetingKind
 from tests.factories import PersonFactory, UnitFactory
 
 _numbers = itertools.count(1)
@@ -38,3 +38,35 @@ class ArchiveEntryFactory(factory.django.DjangoModelFactory):
     kind = EntryKind.TALK
     date = datetime.date(2022, 4, 1)
     summary = "提醒谈话：注意节日期间廉洁自律。"
+
+
+class BranchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Branch
+        skip_postgeneration_save = True
+
+    unit = factory.SubFactory(UnitFactory)
+    name = factory.Sequence(lambda n: f"第{n}党支部")
+
+    @factory.post_generation
+    def members(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.members.set(extracted)
+
+
+class MeetingKindFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MeetingKind
+
+    name = factory.Sequence(lambda n: f"会议类型{n}")
+    frequency = Frequency.QUARTERLY
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meeting
+
+    branch = factory.SubFactory(BranchFactory)
+    kind = factory.SubFactory(MeetingKindFactory)
+    held_on = datetime.date(2022, 3, 10)
+    topics = "学习党的二十大精神"
