@@ -5,15 +5,17 @@ from rest_framework.routers import SimpleRouter
 
 from bureau.rest import ModelSerializer, ModelViewSet
 from party import filtersets
-from party.forms import discipline_staff
+from party.forms import discipline_staff, party_staff
 from party.models import (
     Archive,
     ArchiveEntry,
     Attendance,
     Branch,
     Clue,
+    InspectionRound,
     Meeting,
     MeetingKind,
+    Rectification,
     Requirement,
     grant,
     record_read,
@@ -192,3 +194,56 @@ router.register("meeting-kinds", viewset(MeetingKind, MeetingKindSerializer, fil
 router.register("requirements", viewset(Requirement, RequirementSerializer, filtersets.RequirementFilterSet))
 router.register("meetings", viewset(Meeting, MeetingSerializer, filtersets.MeetingFilterSet))
 router.register("attendance", viewset(Attendance, AttendanceSerializer, filtersets.AttendanceFilterSet))
+
+
+class InspectionRoundSerializer(CleanedSerializer):
+    class Meta:
+        model = InspectionRound
+        fields = ["id", "name", "inspector", "started_on", "feedback_on", "warn_days", "version"]
+
+
+class RectificationSerializer(CleanedSerializer):
+    reviewer = serializers.PrimaryKeyRelatedField(queryset=party_staff(), required=False, allow_null=True)
+    light = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Rectification
+        fields = [
+            "id",
+            "round",
+            "number",
+            "problem",
+            "unit",
+            "division",
+            "person",
+            "measures",
+            "deadline",
+            "state",
+            "light",
+            "progress",
+            "evidence",
+            "reviewer",
+            "signed_off_on",
+            "extension_reason",
+            "extended_to",
+            "mechanism",
+            "version",
+        ]
+
+    def get_light(self, obj):
+        found = obj.light()
+        return found.value if found else None
+
+
+router.register(
+    "inspection-rounds", viewset(InspectionRound, InspectionRoundSerializer, filtersets.InspectionRoundFilterSet)
+)
+router.register(
+    "rectifications",
+    viewset(
+        Rectification,
+        RectificationSerializer,
+        filtersets.RectificationFilterSet,
+        Rectification.objects.select_related("round"),
+    ),
+)

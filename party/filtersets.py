@@ -3,7 +3,18 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bureau.filtersets import BaseFilterSet, YearFilter
-from party.models import Archive, ArchiveEntry, Attendance, Branch, Clue, Meeting, MeetingKind, Requirement
+from party.models import (
+    Archive,
+    ArchiveEntry,
+    Attendance,
+    Branch,
+    Clue,
+    InspectionRound,
+    Meeting,
+    MeetingKind,
+    Rectification,
+    Requirement,
+)
 
 
 class ClueFilterSet(BaseFilterSet):
@@ -72,3 +83,20 @@ class AttendanceFilterSet(BaseFilterSet):
     class Meta:
         model = Attendance
         fields = ["present"]
+
+
+class InspectionRoundFilterSet(BaseFilterSet):
+    search_fields = ("name", "inspector")
+    year = YearFilter(field_name="started_on")
+
+    class Meta:
+        model = InspectionRound
+        fields = []
+
+
+class RectificationFilterSet(BaseFilterSet):
+    search_fields = ("number", "problem", "division")
+
+    class Meta:
+        model = Rectification
+        fields = ["round", "unit", "state"]

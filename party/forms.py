@@ -9,8 +9,10 @@ from party.models import (
     Attendance,
     Branch,
     Clue,
+    InspectionRound,
     Meeting,
     MeetingKind,
+    Rectification,
     Requirement,
     grant,
 )
@@ -123,3 +125,43 @@ class AttendanceForm(BaseModelForm):
     class Meta:
         model = Attendance
         fields = ["meeting", "person", "present", "reason"]
+
+
+def party_staff():
+    return get_user_model().objects.filter(groups__name="party", is_active=True).order_by("username")
+
+
+class InspectionRoundForm(BaseModelForm):
+    class Meta:
+        model = InspectionRound
+        fields = ["name", "inspector", "started_on", "feedback_on", "warn_days"]
+        widgets = {"started_on": DATE, "feedback_on": DATE}
+
+
+class RectificationForm(BaseModelForm):
+    class Meta:
+        model = Rectification
+        fields = [
+            "round",
+            "number",
+            "problem",
+            "unit",
+            "division",
+            "person",
+            "measures",
+            "deadline",
+            "state",
+            "progress",
+            "evidence",
+            "reviewer",
+            "signed_off_on",
+            "extension_reason",
+            "extended_to",
+            "mechanism",
+        ]
+        widgets = {"deadline": DATE, "signed_off_on": DATE, "extended_to": DATE}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "reviewer" in self.fields:
+            self.fields["reviewer"].queryset = party_staff()

@@ -5,6 +5,7 @@ integrity archives — which are reached one by one through grants (bureau.scopi
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
@@ -12,7 +13,17 @@ from bureau import audit
 from bureau.choices import AuditAction
 from bureau.models import BaseModel, Person, Unit
 from bureau.scoping import has_model_perm
-from party.choices import ClueSource, ClueState, Disposal, EntryKind, Form, Frequency, StandardState
+from party.choices import (
+    ClueSource,
+    ClueState,
+    Disposal,
+    EntryKind,
+    Form,
+    Frequency,
+    Light,
+    RectificationState,
+    StandardState,
+)
 
 GRANTED_ACTIONS = ("view", "change", "delete")
 
@@ -305,5 +316,116 @@ class Attendance(BaseModel):
             }
         if not self.present and not self.reason.strip():
             errors["reason"] = _("缺席须写明原因。")
+        if errors:
+            raise ValidationError(errors)
+
+
+# Inspection rectification (巡视巡察整改) ---------------------------------------------------------------
+
+
+class InspectionRound(BaseModel):
+    name = models.CharField(_("巡视巡察轮次"), max_length=100, unique=True)
+    inspector = models.CharField(_("巡视巡察组"), max_length=100)
+    started_on = models.DateField(_("进驻日期"))
+    feedback_on = models.DateField(_("反馈日期"), null=True, blank=True)
+    warn_days = models.PositiveSmallIntegerField(
+        _("黄灯预警天数"), default=10, help_text=_("距整改期限不超过此天数时亮黄灯，逾期亮红灯。")
+    )
+
+    unit_field = None
+    liaison_actions = ()
+
+    class Meta:
+        verbose_name = _("巡视巡察轮次")
+        verbose_name_plural = _("巡视巡察轮次")
+        ordering = ["-started_on"]
+
+    def __str__(self):
+        return self.name
+
+
+class Rectification(BaseModel):
+    round = models.ForeignKey(
+        InspectionRound, verbose_name=_("巡视巡察轮次"), on_delete=models.PROTECT, related_name="items"
+    )
+    number = models.CharField(_("问题编号"), max_length=20)
+    problem = models.TextField(_("反馈问题"))
+    unit = models.ForeignKey(Unit, verbose_name=_("责任单位"), on_delete=models.PROTECT, related_name="+")
+    division = models.CharField(_("责任处室"), max_length=60)
+    person = models.ForeignKey(
+        Person, verbose_name=_("责任人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    measures = models.TextField(_("整改措施"))
+    deadline = models.DateField(_("整改期限"))
+    state = models.CharField(
+        _("整改状态"), max_length=12, choices=RectificationState.choices, default=RectificationState.OPEN
+    )
+    progress = models.TextField(_("进展情况"), blank=True)
+    evidence = models.TextField(_("整改佐证材料"), blank=True, help_text=_("销号须附佐证材料。"))
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核销号人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signed_off_on = models.DateField(_("销号日期"), null=True, blank=True)
+    extension_reason = models.TextField(_("延期理由"), blank=True)
+    extended_to = models.DateField(_("延期至"), null=True, blank=True)
+    mechanism = models.TextField(_("长效机制"), blank=True, help_text=_("为防止问题反弹建立的制度和机制。"))
+
+    liaison_actions = ("view",)
+
+    class Meta:
+        verbose_name = _("整改事项")
+        verbose_name_plural = _("整改事项")
+        ordering = ["round_id", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "number"], name="rectification_once", violation_error_message=_("本轮已有此编号。")
+            )
+        ]
+        indexes = [models.Index(fields=["state", "deadline"], name="rectification_state_due")]  # the red list
+
+    def __str__(self):
+        return f"{self.round} {self.number}"
+
+    @property
+    def due(self):
+        return self.extended_to or self.deadline
+
+    def light(self, today=None):
+        """Green; yellow with `warn_days` or fewer left; red once overdue. None once closed."""
+        if self.state == RectificationState.CLOSED:
+            return None
+        left = (self.due - (today or timezone.localdate())).days
+        if left < 0:
+            return Light.RED
+        return Light.YELLOW if left <= self.round.warn_days else Light.GREEN
+
+    @property
+    def light_label(self):
+        found = self.light()
+        return str(found.label if found else _("已销号"))
+
+    light_label.fget.short_description = _("预警")
+
+    def clean(self):
+        errors = {}
+        if self.state in (RectificationState.SUBMITTED, RectificationState.CLOSED) and not self.evidence.strip():
+            errors["evidence"] = _("提交销号须附整改佐证材料。")
+        if self.state == RectificationState.CLOSED:
+            if self.reviewer_id is None:
+                errors["reviewer"] = _("销号须经审核人签字确认。")
+            if self.signed_off_on is None:
+                errors["signed_off_on"] = _("销号须填写审核销号日期。")
+        if self.state == RectificationState.EXTENDED:
+            if not self.extension_reason.strip():
+                errors["extension_reason"] = _("延期须写明理由。")
+            if self.extended_to is None:
+                errors["extended_to"] = _("延期须填写新的整改期限。")
+        if self.extended_to and self.deadline and self.extended_to <= self.deadline:
+            errors["extended_to"] = _("延期后的期限须晚于原整改期限。")
         if errors:
             raise ValidationError(errors)

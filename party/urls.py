@@ -15,5 +15,7 @@ urlpatterns = [
     *views.RequirementViews.urls(),
     *views.MeetingViews.urls(),
     *views.AttendanceViews.urls(),
+    *views.InspectionRoundViews.urls(),
+    *views.RectificationViews.urls(),
     path("grid/", views.meeting_grid, name="meeting_grid"),
 ]

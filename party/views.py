@@ -21,8 +21,10 @@ from party.models import (
     Branch,
     Clue,
     GrantError,
+    InspectionRound,
     Meeting,
     MeetingKind,
+    Rectification,
     Requirement,
     grant,
     record_read,
@@ -170,6 +172,26 @@ class AttendanceViews(generic.ModelViews):
     filterset = filtersets.AttendanceFilterSet
     columns = ("meeting", "person", "present", "reason")
     select_related = ("meeting__kind",)
+
+
+RECTIFICATION_COLUMNS = ("number", "unit", "division", "deadline", "extended_to", "state", "light_label")
+
+
+class InspectionRoundViews(generic.ModelViews):
+    model = InspectionRound
+    form = forms.InspectionRoundForm
+    filterset = filtersets.InspectionRoundFilterSet
+    columns = ("name", "inspector", "started_on", "feedback_on", "warn_days")
+    related = ((gettext_lazy("整改事项"), Rectification, "round", RECTIFICATION_COLUMNS[:-1]),)
+
+
+class RectificationViews(generic.ModelViews):
+    model = Rectification
+    form = forms.RectificationForm
+    filterset = filtersets.RectificationFilterSet
+    columns = ("round", *RECTIFICATION_COLUMNS)
+    select_related = ("round",)
+    computed_reads = {"light_label": ("state", "deadline", "extended_to", "round")}
 
 
 def year_param(request):

@@ -4,7 +4,16 @@ import itertools
 import factory
 
 from party.choices import ClueSource, EntryKind, Frequency
-from party.models import Archive, ArchiveEntry, Branch, Clue, Meeting, MeetingKind
+from party.models import (
+    Archive,
+    ArchiveEntry,
+    Branch,
+    Clue,
+    InspectionRound,
+    Meeting,
+    MeetingKind,
+    Rectification,
+)
 from tests.factories import PersonFactory, UnitFactory
 
 _numbers = itertools.count(1)
@@ -70,3 +79,25 @@ class MeetingFactory(factory.django.DjangoModelFactory):
     kind = factory.SubFactory(MeetingKindFactory)
     held_on = datetime.date(2022, 3, 10)
     topics = "学习党的二十大精神"
+
+
+class InspectionRoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InspectionRound
+
+    name = factory.Sequence(lambda n: f"2022年第{n}轮巡察")
+    inspector = "市委第三巡察组"
+    started_on = datetime.date(2022, 3, 1)
+
+
+class RectificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Rectification
+
+    round = factory.SubFactory(InspectionRoundFactory)
+    number = factory.Sequence(lambda n: f"{n + 1:03d}")
+    problem = "公务接待管理不规范"
+    unit = factory.SubFactory(UnitFactory)
+    division = "办公室"
+    measures = "修订公务接待管理办法"
+    deadline = datetime.date(2022, 9, 30)
