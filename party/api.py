@@ -15,6 +15,8 @@ from party.models import (
     InspectionRound,
     Meeting,
     MeetingKind,
+    QuizCampaign,
+    QuizResult,
     Rectification,
     Requirement,
     grant,
@@ -247,3 +249,30 @@ router.register(
         Rectification.objects.select_related("round"),
     ),
 )
+
+
+class QuizCampaignSerializer(CleanedSerializer):
+    class Meta:
+        model = QuizCampaign
+        fields = [
+            "id",
+            "year",
+            "title",
+            "excellent_score",
+            "study_target",
+            "exam_target",
+            "excellent_target",
+            "rank",
+            "ranked_units",
+            "version",
+        ]
+
+
+class QuizResultSerializer(CleanedSerializer):
+    class Meta:
+        model = QuizResult
+        fields = ["id", "campaign", "person", "studied", "examined", "score", "version"]
+
+
+router.register("quiz-campaigns", viewset(QuizCampaign, QuizCampaignSerializer, filtersets.QuizCampaignFilterSet))
+router.register("quiz-results", viewset(QuizResult, QuizResultSerializer, filtersets.QuizResultFilterSet))

@@ -12,6 +12,8 @@ from party.models import (
     InspectionRound,
     Meeting,
     MeetingKind,
+    QuizCampaign,
+    QuizResult,
     Rectification,
     Requirement,
 )
@@ -100,3 +102,20 @@ class RectificationFilterSet(BaseFilterSet):
     class Meta:
         model = Rectification
         fields = ["round", "unit", "state"]
+
+
+class QuizCampaignFilterSet(BaseFilterSet):
+    search_fields = ("title",)
+
+    class Meta:
+        model = QuizCampaign
+        fields = ["year"]
+
+
+class QuizResultFilterSet(BaseFilterSet):
+    search_fields = ("person__name",)
+    campaign = django_filters.NumberFilter(field_name="campaign", label=_("学法考试"), widget=forms.HiddenInput)
+
+    class Meta:
+        model = QuizResult
+        fields = ["person__unit", "studied", "examined"]

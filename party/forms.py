@@ -12,6 +12,8 @@ from party.models import (
     InspectionRound,
     Meeting,
     MeetingKind,
+    QuizCampaign,
+    QuizResult,
     Rectification,
     Requirement,
     grant,
@@ -165,3 +167,33 @@ class RectificationForm(BaseModelForm):
         super().__init__(*args, **kwargs)
         if "reviewer" in self.fields:
             self.fields["reviewer"].queryset = party_staff()
+
+
+class QuizCampaignForm(BaseModelForm):
+    class Meta:
+        model = QuizCampaign
+        fields = [
+            "year",
+            "title",
+            "excellent_score",
+            "study_target",
+            "exam_target",
+            "excellent_target",
+            "rank",
+            "ranked_units",
+        ]
+
+
+class QuizResultForm(BaseModelForm):
+    class Meta:
+        model = QuizResult
+        fields = ["campaign", "person", "studied", "examined", "score"]
+
+
+class QuizUploadForm(forms.Form):
+    file = forms.FileField(label=_("法宣在线导出的 Excel 文件"))
+    confirm = forms.BooleanField(
+        label=_("确认导入已匹配的人员，跳过未匹配的人员"),
+        required=False,
+        help_text=_("有未匹配人员时，须勾选后再次上传才会导入；否则什么也不导入。"),
+    )

@@ -1,11 +1,11 @@
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from bureau.metrics import metric
+from bureau.metrics import Target, metric, target_source
 from bureau.models import Unit
-from party import organisation
+from party import organisation, quiz
 from party.choices import RectificationState
-from party.models import Branch, Clue, Rectification
+from party.models import Branch, Clue, QuizCampaign, Rectification
 
 
 def whole_city(units):
@@ -68,3 +68,62 @@ def rectification_overdue(year, units):
         .filter(Q(extended_to__lt=today) | Q(extended_to__isnull=True, deadline__lt=today))
         .count()
     )
+
+
+def _quiz(year, units, key):
+    campaign = QuizCampaign.objects.filter(year=year).order_by("-pk").first()
+    return quiz.total_rates(campaign, units)[key] if campaign else None
+
+
+@metric(
+    "party.quiz_study_rate",
+    "法宣在线参学率",
+    "%",
+    description="当年最近一次学法考试：参学人数 / 在册人数。",
+    higher_is_better=True,
+    order=40,
+)
+def quiz_study_rate(year, units):
+    return _quiz(year, units, "study_rate")
+
+
+@metric(
+    "party.quiz_exam_rate",
+    "法宣在线参考率",
+    "%",
+    description="当年最近一次学法考试：参考人数 / 在册人数。",
+    higher_is_better=True,
+    order=41,
+)
+def quiz_exam_rate(year, units):
+    return _quiz(year, units, "exam_rate")
+
+
+@metric(
+    "party.quiz_excellent_rate",
+    "法宣在线优秀率",
+    "%",
+    description="当年最近一次学法考试：成绩不低于优秀分数线的人数 / 参考人数。",
+    higher_is_better=True,
+    order=42,
+)
+def quiz_excellent_rate(year, units):
+    return _quiz(year, units, "excellent_rate")
+
+
+QUIZ_TARGETS = {
+    "party.quiz_study_rate": "study_target",
+    "party.quiz_exam_rate": "exam_target",
+    "party.quiz_excellent_rate": "excellent_target",
+}
+
+
+@target_source
+def quiz_target(key, year):
+    """The quiz rates' targets are the campaign's (the plan's figures, kept on each campaign)."""
+    if key not in QUIZ_TARGETS:
+        return None
+    campaign = QuizCampaign.objects.filter(year=year).order_by("-pk").first()
+    if campaign is None:
+        return None
+    return Target("ge", float(getattr(campaign, QUIZ_TARGETS[key])), label=str(campaign))

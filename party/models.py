@@ -4,6 +4,7 @@ integrity archives — which are reached one by one through grants (bureau.scopi
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -429,3 +430,74 @@ class Rectification(BaseModel):
             errors["extended_to"] = _("延期后的期限须晚于原整改期限。")
         if errors:
             raise ValidationError(errors)
+
+
+# Law quiz (法宣在线) --------------------------------------------------------------------------------
+
+
+def percent_field(label, **kwargs):
+    return models.DecimalField(
+        label,
+        max_digits=5,
+        decimal_places=2,
+        validators=[MinValueValidator(0, _("不能小于 0。")), MaxValueValidator(100, _("不能大于 100。"))],
+        **kwargs,
+    )
+
+
+class QuizCampaign(BaseModel):
+    """One round of the online law quiz, with the plan's targets and the score counted excellent."""
+
+    year = models.PositiveSmallIntegerField(_("年度"))
+    title = models.CharField(_("名称"), max_length=100)
+    excellent_score = percent_field(_("优秀分数线"), default=90, help_text=_("成绩不低于此分为优秀。"))
+    study_target = percent_field(_("参学率目标（%）"), default=100)
+    exam_target = percent_field(_("参考率目标（%）"), default=100)
+    excellent_target = percent_field(_("优秀率目标（%）"), default=90)
+    rank = models.PositiveSmallIntegerField(_("本局在市直单位中的排名"), null=True, blank=True)
+    ranked_units = models.PositiveSmallIntegerField(_("参加排名的单位数"), null=True, blank=True)
+
+    unit_field = None
+    liaison_actions = ("view",)
+
+    class Meta:
+        verbose_name = _("学法考试")
+        verbose_name_plural = _("学法考试")
+        ordering = ["-year", "-pk"]
+
+    def __str__(self):
+        return f"{self.year} {self.title}"
+
+    def clean(self):
+        if self.rank and self.ranked_units and self.rank > self.ranked_units:
+            raise ValidationError({"rank": _("排名不能大于参加排名的单位数。")})
+
+
+class QuizResult(BaseModel):
+    campaign = models.ForeignKey(
+        QuizCampaign, verbose_name=_("学法考试"), on_delete=models.CASCADE, related_name="results"
+    )
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="+")
+    studied = models.BooleanField(_("参学"), default=False)
+    examined = models.BooleanField(_("参考"), default=False)
+    score = percent_field(_("成绩"), null=True, blank=True)
+
+    unit_field = "person__unit"
+    liaison_actions = ("view",)
+
+    class Meta:
+        verbose_name = _("学法考试成绩")
+        verbose_name_plural = _("学法考试成绩")
+        ordering = ["campaign_id", "person_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "person"], name="quizresult_once", violation_error_message=_("此人已有成绩。")
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.campaign} {self.person}"
+
+    def clean(self):
+        if self.score is not None and not self.examined:
+            raise ValidationError({"score": _("未参考的人员不能有成绩。")})

@@ -17,5 +17,9 @@ urlpatterns = [
     *views.AttendanceViews.urls(),
     *views.InspectionRoundViews.urls(),
     *views.RectificationViews.urls(),
+    *views.QuizCampaignViews.urls(),
+    *views.QuizResultViews.urls(),
+    path("quizcampaign/<int:pk>/results-import/", views.quiz_import, name="quiz_import"),
+    path("quiz-template/", views.quiz_template, name="quiz_template"),
     path("grid/", views.meeting_grid, name="meeting_grid"),
 ]

@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from bureau import audit, generic
+from bureau import audit, generic, imports
 from bureau.choices import AuditAction
+from bureau.models import Unit
 from bureau.scoping import can
-from party import filtersets, forms, organisation
+from party import filtersets, forms, organisation, quiz
 from party.choices import Frequency
 from party.models import (
     Archive,
@@ -24,6 +25,8 @@ from party.models import (
     InspectionRound,
     Meeting,
     MeetingKind,
+    QuizCampaign,
+    QuizResult,
     Rectification,
     Requirement,
     grant,
@@ -192,6 +195,81 @@ class RectificationViews(generic.ModelViews):
     columns = ("round", *RECTIFICATION_COLUMNS)
     select_related = ("round",)
     computed_reads = {"light_label": ("state", "deadline", "extended_to", "round")}
+
+
+class QuizCampaignViews(generic.ModelViews):
+    model = QuizCampaign
+    form = forms.QuizCampaignForm
+    filterset = filtersets.QuizCampaignFilterSet
+    columns = ("year", "title", "excellent_score", "rank", "ranked_units")
+    detail_template = "party/campaign_detail.html"
+
+    @classmethod
+    def detail_context(cls, obj, user):
+        units = Unit.objects.for_user(user)
+        return {
+            "rates": quiz.unit_rates(obj, units),
+            "total": quiz.total_rates(obj, units),
+            "can_import": can(user, QuizResult, "add"),
+            "import_url": reverse("party:quiz_import", args=[obj.pk]),
+            "results_url": reverse("party:quizresult_list") + f"?campaign={obj.pk}",
+        }
+
+
+class QuizResultViews(generic.ModelViews):
+    model = QuizResult
+    form = forms.QuizResultForm
+    filterset = filtersets.QuizResultFilterSet
+    columns = ("campaign", "person", "studied", "examined", "score")
+    actions = ("list", "detail", "add", "edit", "delete", "history", "export")
+
+
+@login_required
+def quiz_import(request, pk):
+    """The platform's export for one campaign: rows matched by name and unit; with people not
+    matched, nothing is imported until the upload is confirmed; bad rows import nothing at all."""
+    if not can(request.user, QuizResult, "add"):
+        generic.deny(request, QuizResult)
+    campaign = QuizCampaign.objects.for_user(request.user, "change").filter(pk=pk).first()
+    if campaign is None:
+        raise Http404
+    form = forms.QuizUploadForm(request.POST or None, request.FILES or None)
+    reading, status = None, 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            reading = quiz.read(form.cleaned_data["file"], request.user)
+        except imports.UploadRejected as exc:
+            form.add_error("file", str(exc))
+        else:
+            if not reading.errors and reading.matched and (not reading.unmatched or form.cleaned_data["confirm"]):
+                created, replaced = quiz.save(campaign, reading)
+                messages.success(
+                    request,
+                    _("已导入 %(new)d 人的成绩，更新 %(old)d 人，跳过未匹配 %(skipped)d 人。")
+                    % {"new": created, "old": replaced, "skipped": len(reading.unmatched)},
+                )
+                return HttpResponseRedirect(campaign.get_absolute_url())
+    if request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "party/quiz_import.html",
+        {
+            "title": _("导入法宣在线成绩：%(c)s") % {"c": campaign},
+            "campaign": campaign,
+            "form": form,
+            "reading": reading,
+            "columns": quiz.columns(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def quiz_template(request):
+    if not can(request.user, QuizResult, "add"):
+        generic.deny(request, QuizResult)
+    return imports.template_response(quiz.columns(), _("法宣在线成绩"), _("法宣在线成绩导入模板.xlsx"))
 
 
 def year_param(request):

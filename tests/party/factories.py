@@ -12,6 +12,7 @@ from party.models import (
     InspectionRound,
     Meeting,
     MeetingKind,
+    QuizCampaign,
     Rectification,
 )
 from tests.factories import PersonFactory, UnitFactory
@@ -101,3 +102,11 @@ class RectificationFactory(factory.django.DjangoModelFactory):
     division = "办公室"
     measures = "修订公务接待管理办法"
     deadline = datetime.date(2022, 9, 30)
+
+
+class QuizCampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = QuizCampaign
+
+    year = 2022
+    title = factory.Sequence(lambda n: f"年度学法考试{n}")
