@@ -11,14 +11,18 @@ from party.models import (
     ArchiveEntry,
     Attendance,
     Branch,
+    CaseSession,
+    CaseStudy,
     Clue,
     InspectionRound,
     Meeting,
     MeetingKind,
+    Policy,
     QuizCampaign,
     QuizResult,
     Rectification,
     Requirement,
+    Training,
     grant,
     record_read,
 )
@@ -276,3 +280,59 @@ class QuizResultSerializer(CleanedSerializer):
 
 router.register("quiz-campaigns", viewset(QuizCampaign, QuizCampaignSerializer, filtersets.QuizCampaignFilterSet))
 router.register("quiz-results", viewset(QuizResult, QuizResultSerializer, filtersets.QuizResultFilterSet))
+
+
+class CaseStudySerializer(CleanedSerializer):
+    class Meta:
+        model = CaseStudy
+        fields = ["id", "month", "title", "summary", "source", "version"]
+
+
+class CaseSessionSerializer(CleanedSerializer):
+    class Meta:
+        model = CaseSession
+        fields = ["id", "case", "branch", "held_on", "attendees", "note", "version"]
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        branch = attrs.get("branch", self.instance.branch if self.instance else None)
+        attendees = attrs.get("attendees", ())
+        members = set(branch.members.values_list("pk", flat=True)) if branch else set()
+        outsiders = [str(p) for p in attendees if p.pk not in members]
+        if outsiders:
+            raise serializers.ValidationError(
+                {"attendees": [_("%(names)s 不是本支部党员。") % {"names": "、".join(outsiders)}]}
+            )
+        return attrs
+
+
+class PolicySerializer(CleanedSerializer):
+    class Meta:
+        model = Policy
+        fields = ["id", "number", "title", "issuer", "issued_on", "category", "state", "revised_by", "text", "version"]
+
+
+class TrainingSerializer(CleanedSerializer):
+    class Meta:
+        model = Training
+        fields = ["id", "kind", "title", "start", "hours", "organiser", "attendees", "version"]
+
+
+router.register(
+    "cases",
+    viewset(CaseStudy, CaseStudySerializer, filtersets.CaseStudyFilterSet),
+)
+router.register(
+    "case-sessions",
+    viewset(
+        CaseSession,
+        CaseSessionSerializer,
+        filtersets.CaseSessionFilterSet,
+        CaseSession.objects.prefetch_related("attendees"),
+    ),
+)
+router.register("policies", viewset(Policy, PolicySerializer, filtersets.PolicyFilterSet))
+router.register(
+    "trainings",
+    viewset(Training, TrainingSerializer, filtersets.TrainingFilterSet, Training.objects.prefetch_related("attendees")),
+)

@@ -8,14 +8,18 @@ from party.models import (
     ArchiveEntry,
     Attendance,
     Branch,
+    CaseSession,
+    CaseStudy,
     Clue,
     InspectionRound,
     Meeting,
     MeetingKind,
+    Policy,
     QuizCampaign,
     QuizResult,
     Rectification,
     Requirement,
+    Training,
 )
 
 
@@ -119,3 +123,42 @@ class QuizResultFilterSet(BaseFilterSet):
     class Meta:
         model = QuizResult
         fields = ["person__unit", "studied", "examined"]
+
+
+class CaseStudyFilterSet(BaseFilterSet):
+    search_fields = ("title", "summary")
+    year = YearFilter(field_name="month")
+
+    class Meta:
+        model = CaseStudy
+        fields = []
+
+
+class CaseSessionFilterSet(BaseFilterSet):
+    search_fields = ("branch__name", "case__title")
+    year = YearFilter(field_name="held_on")
+
+    class Meta:
+        model = CaseSession
+        fields = ["case", "branch"]
+
+
+class PolicyFilterSet(BaseFilterSet):
+    """The keyword searches the full text too: on PostgreSQL a trigram index serves it (migration
+    0007), elsewhere it is a plain scan."""
+
+    search_fields = ("number", "title", "issuer", "text")
+    year = YearFilter(field_name="issued_on")
+
+    class Meta:
+        model = Policy
+        fields = ["category", "state"]
+
+
+class TrainingFilterSet(BaseFilterSet):
+    search_fields = ("title", "organiser")
+    year = YearFilter(field_name="start")
+
+    class Meta:
+        model = Training
+        fields = ["kind"]

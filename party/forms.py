@@ -8,14 +8,18 @@ from party.models import (
     ArchiveEntry,
     Attendance,
     Branch,
+    CaseSession,
+    CaseStudy,
     Clue,
     InspectionRound,
     Meeting,
     MeetingKind,
+    Policy,
     QuizCampaign,
     QuizResult,
     Rectification,
     Requirement,
+    Training,
     grant,
 )
 
@@ -197,3 +201,44 @@ class QuizUploadForm(forms.Form):
         required=False,
         help_text=_("有未匹配人员时，须勾选后再次上传才会导入；否则什么也不导入。"),
     )
+
+
+class CaseStudyForm(BaseModelForm):
+    class Meta:
+        model = CaseStudy
+        fields = ["month", "title", "summary", "source"]
+        widgets = {"month": DATE}
+
+
+class CaseSessionForm(BaseModelForm):
+    class Meta:
+        model = CaseSession
+        fields = ["case", "branch", "held_on", "attendees", "note"]
+        widgets = {"held_on": DATE, "attendees": forms.SelectMultiple(attrs={"size": 12})}
+
+    def clean(self):
+        data = super().clean()
+        branch = data.get("branch")
+        if branch is not None:
+            members = set(branch.members.values_list("pk", flat=True))
+            outsiders = [p for p in data.get("attendees") or () if p.pk not in members]
+            if outsiders:
+                self.add_error(
+                    "attendees",
+                    _("%(names)s 不是%(branch)s的党员。") % {"names": "、".join(map(str, outsiders)), "branch": branch},
+                )
+        return data
+
+
+class PolicyForm(BaseModelForm):
+    class Meta:
+        model = Policy
+        fields = ["number", "title", "issuer", "issued_on", "category", "state", "revised_by", "text"]
+        widgets = {"issued_on": DATE, "text": forms.Textarea(attrs={"rows": 16})}
+
+
+class TrainingForm(BaseModelForm):
+    class Meta:
+        model = Training
+        fields = ["kind", "title", "start", "hours", "organiser", "attendees"]
+        widgets = {"start": DATE, "attendees": forms.SelectMultiple(attrs={"size": 12})}

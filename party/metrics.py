@@ -5,7 +5,7 @@ from bureau.metrics import Target, metric, target_source
 from bureau.models import Unit
 from party import organisation, quiz
 from party.choices import RectificationState
-from party.models import Branch, Clue, QuizCampaign, Rectification
+from party.models import Branch, CaseSession, Clue, QuizCampaign, Rectification
 
 
 def whole_city(units):
@@ -127,3 +127,26 @@ def quiz_target(key, year):
     if campaign is None:
         return None
     return Target("ge", float(getattr(campaign, QUIZ_TARGETS[key])), label=str(campaign))
+
+
+@metric(
+    "party.case_study_attendance",
+    "每月一案参学率",
+    "%",
+    description="当年各支部案例学习中，参学党员人次 / 应参学党员人次（各场学习时支部党员数之和）。",
+    higher_is_better=True,
+    order=50,
+)
+def case_study_attendance(year, units):
+    sessions = CaseSession.objects.filter(case__month__year=year, branch__unit__in=units)
+    present = CaseSession.attendees.through.objects.filter(casesession__in=sessions).count()
+    # Each session expects its branch's members (as the branch stands today).
+    members = dict(
+        Branch.members.through.objects.filter(branch__in=sessions.values("branch"))
+        .order_by()
+        .values("branch")
+        .annotate(n=Count("pk"))
+        .values_list("branch", "n")
+    )
+    expected = sum(members.get(branch, 0) for branch in sessions.values_list("branch", flat=True))
+    return organisation.share(present, expected)

@@ -2,6 +2,8 @@
 the policy library, study and training; and the confidential records of 纪检 — problem clues and
 integrity archives — which are reached one by one through grants (bureau.scoping.granted_scope)."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -22,8 +24,10 @@ from party.choices import (
     Form,
     Frequency,
     Light,
+    PolicyState,
     RectificationState,
     StandardState,
+    TrainingKind,
 )
 
 GRANTED_ACTIONS = ("view", "change", "delete")
@@ -208,6 +212,8 @@ class Branch(BaseModel):
         _("达标检查清单"), blank=True, help_text=_("逐项写明标准化规范化建设的检查项及完成情况，一行一项。")
     )
     evidence = models.TextField(_("佐证材料"), blank=True, help_text=_("材料名称、文号或存放位置。"))
+
+    read_by_areas = ("discipline",)  # the monthly case study is recorded per branch
 
     class Meta:
         verbose_name = _("党支部")
@@ -501,3 +507,122 @@ class QuizResult(BaseModel):
     def clean(self):
         if self.score is not None and not self.examined:
             raise ValidationError({"score": _("未参考的人员不能有成绩。")})
+
+
+# Monthly case study (每月一案) ----------------------------------------------------------------------
+
+
+class CaseStudy(BaseModel):
+    """The month's case, chosen by 纪检, studied by every branch."""
+
+    month = models.DateField(_("月份"), unique=True, help_text=_("填该月 1 日。"))
+    title = models.CharField(_("案例"), max_length=200)
+    summary = models.TextField(_("案情与警示"))
+    source = models.CharField(_("案例来源"), max_length=100, blank=True, help_text=_("如：中央纪委国家监委网站通报。"))
+
+    area = "discipline"
+    unit_field = None
+    liaison_actions = ()
+
+    class Meta:
+        verbose_name = _("每月一案")
+        verbose_name_plural = _("每月一案")
+        ordering = ["-month"]
+
+    def __str__(self):
+        return f"{self.month:%Y-%m} {self.title}"
+
+    def clean(self):
+        if self.month and self.month.day != 1:
+            self.month = self.month.replace(day=1)
+
+
+class CaseSession(BaseModel):
+    """A branch's study of the month's case, and its members present."""
+
+    case = models.ForeignKey(CaseStudy, verbose_name=_("每月一案"), on_delete=models.CASCADE, related_name="sessions")
+    branch = models.ForeignKey(Branch, verbose_name=_("党支部"), on_delete=models.PROTECT, related_name="+")
+    held_on = models.DateField(_("学习日期"))
+    attendees = models.ManyToManyField(Person, verbose_name=_("参学党员"), blank=True, related_name="+")
+    note = models.TextField(_("学习讨论情况"), blank=True)
+
+    area = "discipline"
+    unit_field = "branch__unit"
+
+    class Meta:
+        verbose_name = _("案例学习")
+        verbose_name_plural = _("案例学习")
+        ordering = ["-held_on", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "branch"],
+                name="casesession_once",
+                violation_error_message=_("该支部已登记本月案例学习。"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.case} {self.branch}"
+
+
+# Policy library (制度汇编) ---------------------------------------------------------------------------
+
+
+class Policy(BaseModel):
+    number = models.CharField(_("文号"), max_length=60, unique=True)
+    title = models.CharField(_("标题"), max_length=200)
+    issuer = models.CharField(_("发文机关"), max_length=100)
+    issued_on = models.DateField(_("印发日期"))
+    category = models.CharField(_("类别"), max_length=30, help_text=_("如：党建、纪检、财务、资产、综合。"))
+    state = models.CharField(_("状态"), max_length=10, choices=PolicyState.choices, default=PolicyState.CURRENT)
+    revised_by = models.ForeignKey(
+        "self", verbose_name=_("修订后的文件"), null=True, blank=True, on_delete=models.PROTECT, related_name="revises"
+    )
+    text = models.TextField(_("全文"), blank=True)
+
+    unit_field = None
+    liaison_actions = ()
+
+    class Meta:
+        verbose_name = _("制度文件")
+        verbose_name_plural = _("制度文件")
+        ordering = ["category", "-issued_on", "number"]
+
+    def __str__(self):
+        return f"{self.title}（{self.number}）"
+
+    def clean(self):
+        errors = {}
+        if self.revised_by_id is not None and self.revised_by_id == self.pk:
+            errors["revised_by"] = _("文件不能被其自身修订。")
+        if self.state == PolicyState.REVISED and self.revised_by_id is None:
+            errors["revised_by"] = _("已修订的文件须指明修订后的文件。")
+        if self.state != PolicyState.REVISED and self.revised_by_id is not None:
+            errors["state"] = _("指明了修订后的文件，状态应为“已修订”。")
+        if errors:
+            raise ValidationError(errors)
+
+
+# Study and training ------------------------------------------------------------------------------
+
+
+class Training(BaseModel):
+    kind = models.CharField(_("类型"), max_length=15, choices=TrainingKind.choices)
+    title = models.CharField(_("主题"), max_length=200)
+    start = models.DateField(_("日期"))
+    hours = models.DecimalField(
+        _("学时"), max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0.5"), _("至少 0.5 学时。"))]
+    )
+    organiser = models.CharField(_("组织单位"), max_length=100, blank=True)
+    attendees = models.ManyToManyField(Person, verbose_name=_("参训人员"), blank=True, related_name="party_trainings")
+
+    unit_field = None
+    liaison_actions = ()
+
+    class Meta:
+        verbose_name = _("学习培训")
+        verbose_name_plural = _("学习培训")
+        ordering = ["-start", "-pk"]
+
+    def __str__(self):
+        return f"{self.start:%Y-%m-%d} {self.title}"

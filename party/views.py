@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Sum
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
@@ -11,24 +13,28 @@ from django.views.decorators.http import require_POST
 
 from bureau import audit, generic, imports
 from bureau.choices import AuditAction
-from bureau.models import Unit
+from bureau.models import Person, Unit
 from bureau.scoping import can
-from party import filtersets, forms, organisation, quiz
+from party import compilation, filtersets, forms, organisation, quiz
 from party.choices import Frequency
 from party.models import (
     Archive,
     ArchiveEntry,
     Attendance,
     Branch,
+    CaseSession,
+    CaseStudy,
     Clue,
     GrantError,
     InspectionRound,
     Meeting,
     MeetingKind,
+    Policy,
     QuizCampaign,
     QuizResult,
     Rectification,
     Requirement,
+    Training,
     grant,
     record_read,
     revoke,
@@ -270,6 +276,71 @@ def quiz_template(request):
     if not can(request.user, QuizResult, "add"):
         generic.deny(request, QuizResult)
     return imports.template_response(quiz.columns(), _("法宣在线成绩"), _("法宣在线成绩导入模板.xlsx"))
+
+
+class CaseStudyViews(generic.ModelViews):
+    model = CaseStudy
+    form = forms.CaseStudyForm
+    filterset = filtersets.CaseStudyFilterSet
+    columns = ("month", "title", "source")
+    related = ((gettext_lazy("各支部学习情况"), CaseSession, "case", ("branch", "held_on")),)
+
+
+class CaseSessionViews(generic.ModelViews):
+    model = CaseSession
+    form = forms.CaseSessionForm
+    filterset = filtersets.CaseSessionFilterSet
+    columns = ("case", "branch", "held_on")
+
+
+class PolicyViews(generic.ModelViews):
+    model = Policy
+    form = forms.PolicyForm
+    filterset = filtersets.PolicyFilterSet
+    columns = ("number", "title", "issuer", "issued_on", "category", "state")
+    # The list and its export leave out the full text; the detail page shows it.
+    related = ((gettext_lazy("被本文件修订的文件"), Policy, "revised_by", ("number", "title", "issued_on")),)
+
+
+class TrainingViews(generic.ModelViews):
+    model = Training
+    form = forms.TrainingForm
+    filterset = filtersets.TrainingFilterSet
+    columns = ("start", "kind", "title", "hours", "organiser")
+
+
+@login_required
+def policy_compilation(request):
+    """The annual compilation: every policy in force (or issued in the year), by category, with a
+    table of contents; as a Word document (HTML Word opens) or an Excel workbook."""
+    if not can(request.user, Policy, "view"):
+        raise PermissionDenied
+    year = year_param(request)
+    policies = Policy.objects.for_user(request.user).filter(issued_on__year__lte=year).order_by("category", "issued_on")
+    if request.GET.get("format") == "xlsx":
+        return compilation.workbook(policies, year)
+    return compilation.document(policies, year)
+
+
+@login_required
+def training_hours(request):
+    """Hours of study and training per person in a year."""
+    if not can(request.user, Training, "view"):
+        raise PermissionDenied
+    year = year_param(request)
+    rows = (
+        Person.objects.for_user(request.user)
+        .filter(**{"party_trainings__start__year": year})
+        .values("pk", "name", "unit__name")
+        .annotate(hours=Sum("party_trainings__hours"), sessions=Count("party_trainings"))
+        .order_by("-hours", "unit__name", "name")
+    )
+    page = Paginator(rows, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "party/training_hours.html",
+        {"title": _("个人学习培训学时"), "year": year, "page": page, "query": f"year={year}"},
+    )
 
 
 def year_param(request):

@@ -8,12 +8,15 @@ from party.models import (
     Archive,
     ArchiveEntry,
     Branch,
+    CaseStudy,
     Clue,
     InspectionRound,
     Meeting,
     MeetingKind,
+    Policy,
     QuizCampaign,
     Rectification,
+    Training,
 )
 from tests.factories import PersonFactory, UnitFactory
 
@@ -110,3 +113,34 @@ class QuizCampaignFactory(factory.django.DjangoModelFactory):
 
     year = 2022
     title = factory.Sequence(lambda n: f"年度学法考试{n}")
+
+
+class CaseStudyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CaseStudy
+
+    month = factory.Sequence(lambda n: datetime.date(2000 + n // 12, n % 12 + 1, 1))
+    title = "某局干部违规收受礼品案"
+    summary = "违反中央八项规定精神，收受管理服务对象所送礼品。"
+
+
+class PolicyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Policy
+
+    number = factory.Sequence(lambda n: f"X机事发〔2022〕{n + 1}号")
+    title = factory.Sequence(lambda n: f"制度{n}")
+    issuer = "X市机关事务管理局"
+    issued_on = datetime.date(2022, 3, 1)
+    category = "综合"
+    text = "第一条　为规范管理，制定本办法。"
+
+
+class TrainingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Training
+
+    kind = "center_group"
+    title = "中心组专题学习"
+    start = datetime.date(2022, 4, 12)
+    hours = 3
