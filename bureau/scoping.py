@@ -190,7 +190,12 @@ def owns_some(user, model):
     if through:
         return can(user, model._meta.get_field(through).related_model, "view")
     self_field = getattr(model, "self_field", None)
-    return bool(self_field) and model._base_manager.filter(**{self_field: user.pk}).exists()
+    if not self_field:
+        return False
+    known = user.__dict__.setdefault("_owns", {})  # asked by every page's menu: once per request
+    if model not in known:
+        known[model] = model._base_manager.filter(**{self_field: user.pk}).exists()
+    return known[model]
 
 
 def unit_of(obj):
