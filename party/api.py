@@ -1,10 +1,12 @@
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
 from bureau.rest import ModelSerializer, ModelViewSet
 from party import filtersets
+from party.choices import Light
 from party.forms import discipline_staff, party_staff
 from party.models import (
     Archive,
@@ -58,6 +60,11 @@ class GrantingSerializer(CleanedSerializer):
 
 class ClueSerializer(GrantingSerializer):
     handler = serializers.PrimaryKeyRelatedField(queryset=discipline_staff(), required=False, allow_null=True)
+
+    def save(self, **kwargs):
+        saved = super().save(**kwargs)
+        saved.grant_handler(by=self.context["request"].user)
+        return saved
 
     class Meta:
         model = Clue
@@ -236,6 +243,7 @@ class RectificationSerializer(CleanedSerializer):
             "version",
         ]
 
+    @extend_schema_field(serializers.ChoiceField(choices=Light.choices, allow_null=True))
     def get_light(self, obj):
         found = obj.light()
         return found.value if found else None

@@ -101,16 +101,21 @@ def seed_branches(ctx, units):
     for person_id, unit_id in Person.objects.filter(unit__in=units).order_by("pk").values_list("pk", "unit_id"):
         by_unit.setdefault(unit_id, []).append(person_id)
     states = [StandardState.MET] * 5 + [StandardState.BUILDING] * 3 + [StandardState.MODEL, StandardState.NOT_STARTED]
+    short = [u.short_name for u in units]
+    # Short names repeat at city scale (a second batch of 信息中心s): those branches take the full name.
+    names = [
+        f"{u.short_name}党支部" if u.short_name and short.count(u.short_name) == 1 else f"{u.name}党支部" for u in units
+    ]
     branches = Branch.objects.bulk_create(
         [
             Branch(
                 unit=unit,
-                name=f"{unit.short_name or unit.name}党支部",
+                name=name,
                 secretary_id=by_unit[unit.pk][0] if unit.pk in by_unit else None,
                 standard_state=rng.choice(states),
                 checklist="组织设置规范\n组织生活规范\n党员管理规范\n阵地建设规范",
             )
-            for unit in units
+            for unit, name in zip(units, names, strict=True)
         ],
         batch_size=BATCH,
     )

@@ -63,6 +63,11 @@ class ClueForm(GrantingForm):
         super().__init__(*args, **kwargs)
         self.fields["handler"].queryset = discipline_staff()
 
+    def save(self, commit=True):
+        saved = super().save(commit)
+        saved.grant_handler(by=self.user)
+        return saved
+
 
 class GrantForm(forms.Form):
     user = forms.ModelChoiceField(label=_("授权给"), queryset=get_user_model().objects.none())

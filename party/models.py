@@ -117,6 +117,11 @@ class Clue(Granted):
         verbose_name_plural = _("问题线索")
         ordering = ["-received_on", "-pk"]
 
+    def grant_handler(self, by):
+        """Whoever handles a clue holds it."""
+        if self.handler_id and not type(self).objects.for_user(self.handler).filter(pk=self.pk).exists():
+            grant(self, self.handler, by=by)
+
     def clean(self):
         if self.state == ClueState.CONCLUDED:
             errors = {}

@@ -299,7 +299,14 @@ def test_granting_and_revoking(client, cast):
     # Only discipline staff can hold a clue.
     with pytest.raises(GrantError):
         grant(clue, cast["others"]["leader"])
-    assert AuditEntry.objects.filter(action="grant", object_id=str(clue.pk)).count() == 3
+    grants = AuditEntry.objects.filter(
+        action="grant", content_type=ContentType.objects.get_for_model(Clue), object_id=str(clue.pk)
+    )
+    assert list(grants.order_by("id").values_list("changes", flat=True)) == [
+        {"grantee": [None, holder.username]},  # the cast's
+        {"grantee": [None, colleague.username]},
+        {"grantee": [colleague.username, None]},
+    ]
 
 
 @pytest.mark.django_db
@@ -338,3 +345,38 @@ def test_the_creator_holds_what_they_file(client, api, world):
     assert Clue.objects.for_user(officer).filter(pk=clue.pk).exists()
     assert not Clue.objects.for_user(make_user("discipline", username="d3")).exists()
     assert clue.received_on == datetime.date(2022, 5, 6)
+
+
+@pytest.mark.django_db
+def test_clue_count_is_a_count_for_the_whole_city_only(cast, world):
+    from bureau import metrics
+    from bureau.models import Unit
+
+    ClueFactory(unit=world.unit_b, received_on=datetime.date(2022, 8, 1))
+    ClueFactory(unit=world.unit_b, received_on=datetime.date(2021, 8, 1))
+    assert metrics.value("party.clue_count", 2022, Unit.objects.all()) == 2
+    # A unit's figure would tell which unit a clue concerns: none is given.
+    assert metrics.value("party.clue_count", 2022, Unit.objects.filter(pk=world.unit_a.pk)) is None
+    assert metrics.REGISTRY["party.clue_count"].unit_of_measure == "件"
+
+
+@pytest.mark.django_db
+def test_the_handler_holds_the_clue(client, cast):
+    clue, holder = cast["clue"], cast["holder"]
+    colleague = cast["others"]["ungranted discipline"]
+    client.force_login(holder)
+    form = client.get(reverse("party:clue_edit", args=[clue.pk])).context["form"]
+    assert set(form.fields["handler"].queryset) == {holder, colleague}  # discipline staff only
+    data = {
+        "number": clue.number,
+        "received_on": "2022-03-01",
+        "source": "letter",
+        "unit": clue.unit_id,
+        "subject": clue.subject,
+        "summary": clue.summary,
+        "handler": colleague.pk,
+        "state": "handling",
+        "version": clue.version,
+    }
+    assert client.post(reverse("party:clue_edit", args=[clue.pk]), data).status_code == 302
+    assert Clue.objects.for_user(colleague).filter(pk=clue.pk).exists()

@@ -172,3 +172,21 @@ def test_hours_per_person(client, world):
         ("甲某", 2, 19.5),
         ("乙某", 1, 3.0),
     ]
+
+
+@pytest.mark.django_db
+def test_the_policy_text_is_trigram_indexed_on_postgresql():
+    from django.db import connection
+
+    from tests.conftest import require_postgres
+
+    require_postgres()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE tablename = 'party_policy' AND indexname LIKE '%trgm'")
+        assert {row[0] for row in cursor.fetchall()} == {"party_policy_title_trgm", "party_policy_text_trgm"}
+        cursor.execute("SET enable_seqscan = off")
+        sql, params = Policy.objects.filter(text__icontains="总额控制").query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("SET enable_seqscan = on")
+    assert "party_policy_text_trgm" in plan
