@@ -31,7 +31,8 @@ from party.models import (
 
 
 class CleanedSerializer(ModelSerializer):
-    """Runs the model's clean(), so the API refuses exactly what the forms refuse."""
+    """Runs the model's clean(), so the API refuses exactly what the forms refuse. (Serializers
+    whose names other areas use too carry "Party": the schema's component names come from them.)"""
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -179,19 +180,19 @@ class MeetingKindSerializer(CleanedSerializer):
         fields = ["id", "name", "frequency", "order", "version"]
 
 
-class RequirementSerializer(CleanedSerializer):
+class PartyRequirementSerializer(CleanedSerializer):
     class Meta:
         model = Requirement
         fields = ["id", "branch", "kind", "frequency", "version"]
 
 
-class MeetingSerializer(CleanedSerializer):
+class PartyMeetingSerializer(CleanedSerializer):
     class Meta:
         model = Meeting
         fields = ["id", "branch", "kind", "held_on", "topics", "notice", "minutes", "version"]
 
 
-class AttendanceSerializer(CleanedSerializer):
+class PartyAttendanceSerializer(CleanedSerializer):
     class Meta:
         model = Attendance
         fields = ["id", "meeting", "person", "present", "reason", "version"]
@@ -204,12 +205,12 @@ router.register(
     ),
 )
 router.register("meeting-kinds", viewset(MeetingKind, MeetingKindSerializer, filtersets.MeetingKindFilterSet))
-router.register("requirements", viewset(Requirement, RequirementSerializer, filtersets.RequirementFilterSet))
-router.register("meetings", viewset(Meeting, MeetingSerializer, filtersets.MeetingFilterSet))
-router.register("attendance", viewset(Attendance, AttendanceSerializer, filtersets.AttendanceFilterSet))
+router.register("requirements", viewset(Requirement, PartyRequirementSerializer, filtersets.RequirementFilterSet))
+router.register("meetings", viewset(Meeting, PartyMeetingSerializer, filtersets.MeetingFilterSet))
+router.register("attendance", viewset(Attendance, PartyAttendanceSerializer, filtersets.AttendanceFilterSet))
 
 
-class InspectionRoundSerializer(CleanedSerializer):
+class PartyInspectionRoundSerializer(CleanedSerializer):
     class Meta:
         model = InspectionRound
         fields = ["id", "name", "inspector", "started_on", "feedback_on", "warn_days", "version"]
@@ -250,7 +251,7 @@ class RectificationSerializer(CleanedSerializer):
 
 
 router.register(
-    "inspection-rounds", viewset(InspectionRound, InspectionRoundSerializer, filtersets.InspectionRoundFilterSet)
+    "inspection-rounds", viewset(InspectionRound, PartyInspectionRoundSerializer, filtersets.InspectionRoundFilterSet)
 )
 router.register(
     "rectifications",
@@ -314,13 +315,13 @@ class CaseSessionSerializer(CleanedSerializer):
         return attrs
 
 
-class PolicySerializer(CleanedSerializer):
+class PartyPolicySerializer(CleanedSerializer):
     class Meta:
         model = Policy
         fields = ["id", "number", "title", "issuer", "issued_on", "category", "state", "revised_by", "text", "version"]
 
 
-class TrainingSerializer(CleanedSerializer):
+class PartyTrainingSerializer(CleanedSerializer):
     class Meta:
         model = Training
         fields = ["id", "kind", "title", "start", "hours", "organiser", "attendees", "version"]
@@ -339,8 +340,10 @@ router.register(
         CaseSession.objects.prefetch_related("attendees"),
     ),
 )
-router.register("policies", viewset(Policy, PolicySerializer, filtersets.PolicyFilterSet))
+router.register("policies", viewset(Policy, PartyPolicySerializer, filtersets.PolicyFilterSet))
 router.register(
     "trainings",
-    viewset(Training, TrainingSerializer, filtersets.TrainingFilterSet, Training.objects.prefetch_related("attendees")),
+    viewset(
+        Training, PartyTrainingSerializer, filtersets.TrainingFilterSet, Training.objects.prefetch_related("attendees")
+    ),
 )
