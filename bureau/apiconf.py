@@ -12,7 +12,7 @@ from rest_framework.authtoken.models import Token
 from rest_framework.settings import api_settings
 
 from bureau import tablecache
-from bureau.scoping import can, load_reach, reach_tables
+from bureau.scoping import can, load_reach, reach_tables, refuses_as_missing
 
 TOKEN_SECONDS = 300
 
@@ -95,7 +95,7 @@ class ScopedPermission(permissions.BasePermission):
         if can(request.user, model, scope_action(view, request)):
             return True
         lookup = view.kwargs.get(view.lookup_url_kwarg or view.lookup_field)
-        if lookup is not None and hasattr(model.objects, "for_user") and can(request.user, model, "view"):
+        if lookup is not None and hasattr(model.objects, "for_user") and refuses_as_missing(request.user, model):
             # A record out of the user's scope is 404, as for the actions they may use: a 403
             # would tell that another unit's record exists.
             from rest_framework.generics import get_object_or_404

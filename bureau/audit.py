@@ -58,12 +58,34 @@ def mask(value):
     return value[:4] + "…" + value[-2:] if value and isinstance(value, str) and len(value) > 6 else value
 
 
+CONCEALED = "（保密 "
+
+
+def conceal(value):
+    """Confidential text (a clue's subject and summary) is logged as a keyed digest: the trail shows
+    that it changed, never what it says."""
+    import hashlib
+
+    from django.conf import settings
+
+    if value in (None, "") or str(value).startswith(CONCEALED):  # a snapshot kept from the last save
+        return value
+    digest = hashlib.blake2b(str(value).encode(), key=settings.SECRET_KEY.encode()[:64], digest_size=6)
+    return f"{CONCEALED}{digest.hexdigest()}）"
+
+
+def redact(model, name, value):
+    """A field's value as the trail keeps it: concealed, masked or plain (see `audit_hidden`,
+    `audit_masked` on the model)."""
+    if name in getattr(model, "audit_hidden", ()):
+        return conceal(value)
+    if name in getattr(model, "audit_masked", ()):
+        return mask(value)
+    return value
+
+
 def snapshot(obj):
-    masked = getattr(obj, "audit_masked", ())
-    return {
-        f.attname: mask(plain(getattr(obj, f.attname))) if f.attname in masked else plain(getattr(obj, f.attname))
-        for f in obj._meta.concrete_fields
-    }
+    return {f.attname: redact(obj, f.attname, plain(getattr(obj, f.attname))) for f in obj._meta.concrete_fields}
 
 
 def diff(before, after):

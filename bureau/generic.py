@@ -26,7 +26,7 @@ from bureau import audit
 from bureau.choices import AuditAction
 from bureau.imports import pages as import_pages
 from bureau.models import AuditEntry, Conflict
-from bureau.scoping import can, has_model_perm
+from bureau.scoping import can, has_model_perm, refuses_as_missing
 
 REGISTRY = {}  # model -> ModelViews subclass, for navigation and the coverage meta-test
 
@@ -200,7 +200,7 @@ class ConfigView(LoginRequiredMixin, View):
 
     def dispatch(self, request, *args, **kwargs):
         if request.user.is_authenticated and not self.allowed(request.user):
-            if "pk" in kwargs and can(request.user, self.config.model, "view"):
+            if "pk" in kwargs and refuses_as_missing(request.user, self.config.model):
                 # A record out of the user's scope is 404, as on the pages they may use: a 403
                 # would tell that another unit's record exists.
                 self.get_object("view")

@@ -163,11 +163,7 @@ class BaseModel(models.Model):
             super().save(*args, **kwargs)
             after = audit.snapshot(self)
             changes = audit.diff(
-                {
-                    k: audit.mask(audit.plain(v)) if k in self.audit_masked else audit.plain(v)
-                    for k, v in (before or {}).items()
-                    if k not in UNTRACKED
-                },
+                {k: audit.redact(self, k, audit.plain(v)) for k, v in (before or {}).items() if k not in UNTRACKED},
                 {k: v for k, v in after.items() if k not in UNTRACKED},
             )
             if adding or changes:

@@ -3,7 +3,8 @@ derived from the models themselves, so a new model joins its area's role without
 
 A model belongs to the area named by its `area` attribute (default: its app label). Sensitive
 models (discipline cases) set `area = "discipline"` and `sensitive = True`, which keeps them
-away from the leader's and the admin's blanket view.
+away from the leader's and the admin's blanket view. `read_by_areas` lets other areas read a model
+(纪检 picks party branches for the monthly case study).
 """
 
 from dataclasses import dataclass
@@ -50,9 +51,13 @@ ROLES = {
 
 
 def area_of(model):
-    # A model field may be called "area" (m²): only a plain string on the class names a role.
-    declared = model.__dict__.get("area")
-    return declared if isinstance(declared, str) else model._meta.app_label
+    # A model field may be called "area" (m²): only a plain string on the class, or on an abstract
+    # base it inherits from (party's confidential records), names a role.
+    for klass in model.__mro__:
+        declared = klass.__dict__.get("area")
+        if isinstance(declared, str):
+            return declared
+    return model._meta.app_label
 
 
 def is_sensitive(model):
@@ -61,6 +66,13 @@ def is_sensitive(model):
 
 def project_models():
     return [m for m in apps.get_models() if m._meta.app_label in PROJECT_APPS]
+
+
+def reads(key, model):
+    """Whether area `key` reads `model` it does not manage: the core's registries (`staff_view`),
+    and models naming the area in `read_by_areas`."""
+    core = model._meta.app_label == "bureau" and getattr(model, "staff_view", False)
+    return core or key in getattr(model, "read_by_areas", ())
 
 
 def role_permissions(key):
@@ -83,7 +95,7 @@ def role_permissions(key):
         for m in models:
             if area_of(m) == key or getattr(m, "shared_by_areas", False):
                 wanted.append((m, ("view", "add", "change", "delete")))
-            elif m._meta.app_label == "bureau" and getattr(m, "staff_view", False):
+            elif reads(key, m):
                 wanted.append((m, ("view",)))
     # A model may grant some actions to other roles (a division reports on its own projects),
     # its `scope_queryset` then deciding which rows.

@@ -4,7 +4,8 @@ Area staff and leaders reach every row of a model through Django model permissio
 group). A unit liaison holds the object permission `liaise_unit` on one or more `Unit`s
 (django-guardian, direct foreign-key table) and reaches the rows whose unit is one of them, for the
 actions the model opens to liaisons. Records are scoped through their unit foreign key, never
-through per-row grants.
+through per-row grants — except the few confidential models (problem clues, integrity archives)
+that declare `granted = True`: those rows are reached one by one through grants (`granted_scope`).
 """
 
 from django.contrib.auth import get_user_model
@@ -110,7 +111,20 @@ def can(user, model, action):
         return False
     if has_model_perm(user, model, action):
         return True
+    if action == "view" and is_granted(model):
+        return owns_some(user, model)
     return bool(is_liaison_action(model, action) and user_unit_ids(user))
+
+
+def is_granted(model):
+    """Rows reached through per-object grants, directly or through a granted parent."""
+    return getattr(model, "granted", False) or bool(getattr(model, "granted_through", None))
+
+
+def refuses_as_missing(user, model):
+    """Whether a record page refused to `user` answers 404 rather than 403: a 403 would tell that
+    another unit's record exists, and for a granted model that any such record exists at all."""
+    return is_granted(model) or can(user, model, "view")
 
 
 def for_user(queryset, user, action="view"):
@@ -121,6 +135,8 @@ def for_user(queryset, user, action="view"):
     model = queryset.model
     if not user or not user.is_authenticated or not user.is_active:
         return queryset.none()
+    if is_granted(model):
+        return granted_scope(queryset, user, action)
     custom = getattr(model, "scope_queryset", None)
     if custom is not None:
         return custom(queryset, user, action)
@@ -134,6 +150,52 @@ def default_scope(queryset, user, action):
     if is_liaison_action(model, action):
         return queryset.filter(**{f"{model.unit_field}__in": user_unit_ids(user)})
     return queryset.none()
+
+
+# A grant to change a record is what lets its holder file records under it.
+GRANT_CODENAMES = {"view": "view", "add": "change", "change": "change", "delete": "delete"}
+
+
+def granted_scope(queryset, user, action):
+    """Confidential rows: a user reaches one only with a grant on it (django-guardian, the model's
+    direct foreign-key table) AND their role's model permission, so a grant left behind by someone
+    who has moved on reaches nothing. Superusers are no exception: they run the system, they are
+    not 纪检. A model may also open its rows to their subject for reading (`self_field`, the path
+    to the subject's user), and a child model (`granted_through`) follows its parent's grants."""
+    from django.db.models import Q
+
+    model = queryset.model
+    through = getattr(model, "granted_through", None)
+    if through:
+        parent = model._meta.get_field(through).related_model
+        parent_action = "view" if action == "view" else "change"
+        return queryset.filter(**{f"{through}__in": for_user(parent._base_manager.all(), user, parent_action)})
+    rows = Q(pk__in=[])
+    if has_model_perm(user, model, action):
+        from guardian.utils import get_user_obj_perms_model
+
+        grants = get_user_obj_perms_model(model).objects.filter(
+            user_id=user.pk, permission__codename=f"{GRANT_CODENAMES[action]}_{model._meta.model_name}"
+        )
+        rows = Q(pk__in=grants.values("content_object_id"))
+    self_field = getattr(model, "self_field", None)
+    if self_field and action == "view":
+        rows |= Q(**{self_field: user.pk})
+    return queryset.filter(rows)
+
+
+def owns_some(user, model):
+    """Whether some row of a granted model is open to `user` as its subject (their own archive)."""
+    through = getattr(model, "granted_through", None)
+    if through:
+        return can(user, model._meta.get_field(through).related_model, "view")
+    self_field = getattr(model, "self_field", None)
+    if not self_field:
+        return False
+    known = user.__dict__.setdefault("_owns", {})  # asked by every page's menu: once per request
+    if model not in known:
+        known[model] = model._base_manager.filter(**{self_field: user.pk}).exists()
+    return known[model]
 
 
 def unit_of(obj):

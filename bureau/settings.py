@@ -302,6 +302,8 @@ SPECTACULAR_SETTINGS = {
         "VehicleCategoryEnum": "vehicles.choices.Category",
         "VehicleStatusEnum": "vehicles.choices.Status",
         "SupportStatusEnum": "vehicles.choices.SupportStatus",
+        "MeetingFrequencyEnum": "party.choices.Frequency",
+        "RequestFrequencyEnum": "bureau.choices.Frequency",
     },
 }
 
