@@ -1,3 +1,147 @@
+import copy
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema
+from rest_framework import exceptions, permissions, serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
+from bureau.rest import ModelSerializer, ModelViewSet
+from logistics import bookings, filtersets
+from logistics.models import Booking, Venue
+
+
+def refusal(exc):
+    return serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+
+
+class CleanedSerializer(ModelSerializer):
+    """Runs the model's clean(), so the API refuses exactly what the forms refuse, and turns a
+    refusal found while saving (under a lock) into a 400 as well."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        m2m = {f.name for f in self.Meta.model._meta.many_to_many}
+        instance = copy.copy(self.instance) if self.instance else self.Meta.model()
+        for name, value in attrs.items():
+            if name not in m2m:
+                setattr(instance, name, value)
+        try:
+            instance.clean()
+        except ValidationError as exc:
+            raise refusal(exc) from None
+        return attrs
+
+    def save(self, **kwargs):
+        try:
+            return super().save(**kwargs)
+        except ValidationError as exc:
+            raise refusal(exc) from None
+
+
+class VenueSerializer(CleanedSerializer):
+    class Meta:
+        model = Venue
+        fields = ["id", "name", "building", "room", "capacity", "equipment", "managers", "active", "note", "version"]
+
+
+class BookingSerializer(CleanedSerializer):
+    repeat_until = serializers.DateField(
+        write_only=True, required=False, help_text="每周重复至此日期（含）；任何一次冲突则全部不预订。"
+    )
+
+    class Meta:
+        model = Booking
+        fields = [
+            "id",
+            "venue",
+            "unit",
+            "title",
+            "start",
+            "end",
+            "attendees",
+            "contact",
+            "tea",
+            "sound",
+            "screen",
+            "banner",
+            "state",
+            "reason",
+            "cancelled_by_requester",
+            "series",
+            "repeat_until",
+            "version",
+        ]
+        read_only_fields = ["cancelled_by_requester", "series"]
+
+    def validate(self, attrs):
+        until = attrs.pop("repeat_until", None)
+        attrs = super().validate(attrs)
+        self.repeats = []
+        if until is not None:
+            if self.instance is not None:
+                raise serializers.ValidationError({"repeat_until": ["只有新预订可以设为每周重复。"]})
+            first = Booking(**attrs)
+            try:
+                self.repeats = bookings.weekly(first, until)
+            except ValidationError as exc:
+                raise serializers.ValidationError({"repeat_until": exc.messages}) from None
+            attrs["series"] = first.series
+        return attrs
+
+    def create(self, validated_data):
+        with transaction.atomic():
+            booking = super().create(validated_data)
+            for repeat in self.repeats:
+                repeat.save()
+        return booking
+
+
+class DecisionSerializer(serializers.Serializer):
+    move = serializers.ChoiceField(choices=list(bookings.MOVE_LABELS))
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
+
+
+def viewset(model, serializer, filterset, queryset=None):
+    return type(
+        f"{model.__name__}ViewSet",
+        (ModelViewSet,),
+        {
+            "queryset": queryset if queryset is not None else model.objects.all(),
+            "serializer_class": serializer,
+            "filterset_class": filterset,
+        },
+    )
+
+
+class BookingViewSet(ModelViewSet):
+    queryset = Booking.objects.select_related("venue").order_by("-start", "-id")
+    serializer_class = BookingSerializer
+    filterset_class = filtersets.BookingFilterSet
+
+    @extend_schema(request=DecisionSerializer, responses=BookingSerializer)
+    @action(detail=True, methods=["post"], permission_classes=[permissions.IsAuthenticated])
+    def decide(self, request, pk=None):
+        """Approve, decline, serve or cancel: the venue's manager or the division; a unit may cancel
+        its own booking."""
+        found = DecisionSerializer(data=request.data)
+        found.is_valid(raise_exception=True)
+        booking = get_object_or_404(Booking.objects.for_user(request.user, "view").select_related("venue"), pk=pk)
+        try:
+            bookings.decide(booking, request.user, found.validated_data["move"], found.validated_data["reason"])
+        except ValidationError as exc:
+            raise refusal(exc) from None
+        except DjangoPermissionDenied:
+            raise exceptions.PermissionDenied() from None
+        return Response(BookingSerializer(booking, context=self.get_serializer_context()).data)
+
+
 router = SimpleRouter()
+router.register(
+    "venues", viewset(Venue, VenueSerializer, filtersets.VenueFilterSet, Venue.objects.prefetch_related("managers"))
+)
+router.register("bookings", BookingViewSet)

@@ -1,1 +1,184 @@
-"""Models of the ${NAMES[$a]} area (see the issue for this area)."""
+"""后勤服务保障: meeting venues and their bookings, major-event vehicle service, satisfaction
+surveys, inspection ledgers, flat sales, the canteen and the print shop."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bureau import audit
+from bureau.models import BaseModel, Unit
+from bureau.scoping import default_scope, has_model_perm, user_unit_ids
+from logistics.choices import HOLDING, BookingState
+
+AT_LEAST_ONE = MinValueValidator(1, _("至少为 1。"))
+
+
+def sees_catalogue(user):
+    """Venues are the bureau's catalogue: whoever may book (area staff, a unit's liaison, a
+    venue's manager) sees all of them."""
+    return bool(
+        has_model_perm(user, Venue, "view") or user_unit_ids(user) or Venue.managers.through.objects.filter(user=user)
+    )
+
+
+# Meeting venues (政务会议场所) --------------------------------------------------------------------
+
+
+class Venue(BaseModel):
+    name = models.CharField(_("场所名称"), max_length=100, unique=True)
+    building = models.CharField(_("所在楼宇"), max_length=100)
+    room = models.CharField(_("房间号"), max_length=20)
+    capacity = models.PositiveIntegerField(_("容纳人数"), validators=[AT_LEAST_ONE])
+    equipment = models.CharField(
+        _("设备"), max_length=200, blank=True, help_text=_("例如：音响、投影、LED 屏、同声传译、视频会议终端。")
+    )
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("管理人员"),
+        blank=True,
+        related_name="managed_venues",
+        help_text=_("负责本场所的工作人员；可审批本场所的预订。"),
+    )
+    active = models.BooleanField(_("可预订"), default=True)
+    note = models.TextField(_("备注"), blank=True)
+
+    unit_field = None
+    liaison_actions = ()
+
+    class Meta:
+        verbose_name = _("会议场所")
+        verbose_name_plural = _("会议场所")
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @classmethod
+    def scope_queryset(cls, queryset, user, action):
+        if action == "view" and sees_catalogue(user):
+            return queryset
+        return default_scope(queryset, user, action)
+
+    def managed_by(self, user):
+        return self.managers.filter(pk=user.pk).exists()
+
+
+class Booking(BaseModel):
+    """A unit's booking of a venue over the half-open interval [start, end)."""
+
+    venue = models.ForeignKey(Venue, verbose_name=_("会议场所"), on_delete=models.PROTECT, related_name="bookings")
+    unit = models.ForeignKey(Unit, verbose_name=_("主办单位"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("会议（活动）名称"), max_length=200)
+    start = models.DateTimeField(_("开始时间"))
+    end = models.DateTimeField(_("结束时间"))
+    attendees = models.PositiveIntegerField(_("参会人数"), validators=[AT_LEAST_ONE])
+    contact = models.CharField(_("联系人及电话"), max_length=60, blank=True)
+    tea = models.BooleanField(_("茶水服务"), default=False)
+    sound = models.BooleanField(_("音响"), default=False)
+    screen = models.BooleanField(_("投影或电子屏"), default=False)
+    banner = models.CharField(_("会标（横幅）内容"), max_length=100, blank=True)
+    state = models.CharField(_("状态"), max_length=10, choices=BookingState.choices, default=BookingState.REQUESTED)
+    reason = models.CharField(_("未批准或取消原因"), max_length=200, blank=True)
+    cancelled_by_requester = models.BooleanField(_("由申请单位取消"), default=False, editable=False)
+    series = models.UUIDField(_("周期预订"), null=True, blank=True, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        editable=False,
+        related_name="+",
+    )
+
+    liaison_actions = ("view", "add")
+
+    class Meta:
+        verbose_name = _("场所预订")
+        verbose_name_plural = _("场所预订")
+        ordering = ["-start", "-id"]
+        indexes = [
+            # A venue's week: the calendar page and the overlap check.
+            models.Index(fields=["venue", "start"], name="booking_venue_start"),
+            # A unit's year: the support rate.
+            models.Index(fields=["unit", "start"], name="booking_unit_start"),
+        ]
+        # On PostgreSQL an exclusion constraint (migration 0001) also refuses overlapping holding
+        # bookings; it is not declared here because SQLite cannot build it.
+
+    def __str__(self):
+        return f"{self.venue} {timezone.localtime(self.start):%Y-%m-%d %H:%M} {self.title[:30]}"
+
+    @classmethod
+    def scope_queryset(cls, queryset, user, action):
+        """A venue's managers also see (and decide on) the bookings of their venues."""
+        scoped = default_scope(queryset, user, action)
+        if action != "view" or has_model_perm(user, cls, action) or not user.managed_venues.exists():
+            return scoped
+        return queryset.filter(Q(pk__in=scoped.values("pk")) | Q(venue__managers=user)).distinct()
+
+    def clashes(self):
+        """The holding bookings of the same venue that overlap this one ([start, end) each)."""
+        return (
+            Booking.objects.filter(venue_id=self.venue_id, state__in=HOLDING, start__lt=self.end, end__gt=self.start)
+            .exclude(pk=self.pk)
+            .order_by("start")
+        )
+
+    def clash_error(self, found):
+        return ValidationError(
+            _("%(venue)s 在 %(start)s–%(end)s 已被“%(title)s”预订，时段冲突。")
+            % {
+                "venue": self.venue,
+                "start": f"{timezone.localtime(found.start):%Y-%m-%d %H:%M}",
+                "end": f"{timezone.localtime(found.end):%H:%M}",
+                "title": found.title,
+            }
+        )
+
+    def clean(self):
+        errors = {}
+        if self.start and self.end and self.end <= self.start:
+            errors["end"] = _("结束时间须晚于开始时间。")
+        if self.venue_id and self.attendees and self.attendees > self.venue.capacity:
+            errors["attendees"] = _("参会人数 %(n)s 超过场所容纳人数 %(cap)s。") % {
+                "n": self.attendees,
+                "cap": self.venue.capacity,
+            }
+        loaded = getattr(self, "_loaded", None) or {}
+        moved = self._state.adding or audit.plain(loaded.get("start")) != audit.plain(self.start)
+        if self.start and moved and self.start < timezone.now():
+            errors["start"] = _("不能预订已经过去的时间。")
+        if errors:
+            raise ValidationError(errors)
+        if self.venue_id and self.state in HOLDING:
+            found = self.clashes().first()
+            if found is not None:
+                raise self.clash_error(found)
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            if self.state in HOLDING:
+                # Two requests for one slot at once: the second waits for the venue row, then sees
+                # the first booking and is refused (on every database vendor).
+                Venue.objects.select_for_update().filter(pk=self.venue_id).first()
+                found = self.clashes().first()
+                if found is not None:
+                    raise self.clash_error(found)
+            super().save(*args, **kwargs)
+
+    save.alters_data = True
+
+    @property
+    def services(self):
+        names = [str(f.verbose_name) for f in (self._meta.get_field(n) for n in ("tea", "sound", "screen"))]
+        chosen = [n for n, on in zip(names, (self.tea, self.sound, self.screen), strict=True) if on]
+        if self.banner:
+            chosen.append(_("会标"))
+        return "、".join(str(c) for c in chosen)
+
+    services.fget.short_description = _("服务事项")

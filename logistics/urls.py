@@ -1,3 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from logistics import views
+
+menu = []
+
+urlpatterns = [
+    *views.VenueViews.urls(),
+    *views.BookingViews.urls(),
+    path("venue/<int:pk>/calendar/", views.venue_calendar, name="venue_calendar"),
+    path("booking/<int:pk>/decide/", views.booking_decide, name="booking_decide"),
+]

@@ -1,0 +1,21 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BookingState(models.TextChoices):
+    REQUESTED = "requested", _("待审批")
+    APPROVED = "approved", _("已批准")
+    DECLINED = "declined", _("未批准")
+    SERVED = "served", _("已保障")
+    CANCELLED = "cancelled", _("已取消")
+
+
+# The bookings that hold their slot: no two of one venue may overlap.
+HOLDING = (BookingState.REQUESTED, BookingState.APPROVED)
+# What a decision may move a booking to, from where.
+BOOKING_MOVES = {
+    "approve": ((BookingState.REQUESTED,), BookingState.APPROVED),
+    "decline": ((BookingState.REQUESTED,), BookingState.DECLINED),
+    "serve": ((BookingState.APPROVED,), BookingState.SERVED),
+    "cancel": ((BookingState.REQUESTED, BookingState.APPROVED), BookingState.CANCELLED),
+}

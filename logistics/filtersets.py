@@ -1,0 +1,24 @@
+import django_filters
+from django.utils.translation import gettext_lazy as _
+
+from bureau.filtersets import BaseFilterSet, YearFilter
+from logistics.models import Booking, Venue
+
+
+class VenueFilterSet(BaseFilterSet):
+    search_fields = ("name", "building", "room")
+
+    class Meta:
+        model = Venue
+        fields = ["active"]
+
+
+class BookingFilterSet(BaseFilterSet):
+    search_fields = ("title", "venue__name", "unit__name")
+    year = YearFilter(field_name="start")
+    after = django_filters.IsoDateTimeFilter(field_name="end", lookup_expr="gt", label=_("结束晚于"))
+    before = django_filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt", label=_("开始早于"))
+
+    class Meta:
+        model = Booking
+        fields = ["venue", "unit", "state"]

@@ -1,0 +1,68 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from bureau.forms import BaseModelForm
+from bureau.scoping import has_model_perm
+from logistics import bookings
+from logistics.models import Booking, Venue
+
+
+class VenueForm(BaseModelForm):
+    class Meta:
+        model = Venue
+        fields = ["name", "building", "room", "capacity", "equipment", "managers", "active", "note"]
+
+
+class BookingForm(BaseModelForm):
+    repeat_until = forms.DateField(
+        label=_("每周重复至"),
+        required=False,
+        help_text=_("周期性会议：每周同一时间重复预订至此日期（含）。任何一次冲突则全部不预订。"),
+    )
+
+    class Meta:
+        model = Booking
+        fields = [
+            "venue",
+            "unit",
+            "title",
+            "start",
+            "end",
+            "attendees",
+            "contact",
+            "tea",
+            "sound",
+            "screen",
+            "banner",
+            "state",
+            "reason",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["venue"].queryset = self.fields["venue"].queryset.filter(active=True)
+        # Deciding is the venue manager's or the division's job (the decide page); a unit only asks.
+        if not has_model_perm(self.user, Booking, "change"):
+            for name in ("state", "reason"):
+                self.fields.pop(name)
+        if self.instance.pk:
+            self.fields.pop("repeat_until")
+
+    def _post_clean(self):
+        super()._post_clean()
+        until = self.cleaned_data.get("repeat_until")
+        if until and not self.errors:
+            try:
+                self.repeats = bookings.weekly(self.instance, until)
+            except ValidationError as exc:
+                self.add_error("repeat_until", exc)
+
+    def save(self, commit=True):
+        with transaction.atomic():
+            booking = super().save(commit)
+            for repeat in getattr(self, "repeats", ()):
+                repeat.series = booking.series
+                repeat.save()
+        return booking

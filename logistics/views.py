@@ -1,0 +1,165 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bureau import generic
+from bureau.scoping import can
+from logistics import bookings, filtersets, forms
+from logistics.models import Booking, Venue, sees_catalogue
+
+BOOKING_COLUMNS = ("start", "end", "venue", "title", "unit", "attendees", "state")
+
+
+class VenueViews(generic.ModelViews):
+    model = Venue
+    form = forms.VenueForm
+    filterset = filtersets.VenueFilterSet
+    columns = ("name", "building", "room", "capacity", "equipment", "active")
+    detail_template = "logistics/venue_detail.html"
+
+
+class ClashRefusedEditView(generic.EditView):
+    """A clash found only under the venue's lock (someone booked the slot a moment earlier) is
+    shown on the form like any other error, not as a server error."""
+
+    def post(self, request, pk=None):
+        try:
+            return super().post(request, pk)
+        except ValidationError as exc:
+            obj = self.instance()
+            form = self.get_form(obj)
+            form.is_valid()
+            form.add_error(None, exc.messages)
+            return self.show(form, obj, status=400)
+
+
+class ManagerAdmitted:
+    """A venue's manager reads the bookings of their venues (to decide on them) without a role."""
+
+    def allowed(self, user):
+        return super().allowed(user) or (self.action == "view" and user.managed_venues.exists())
+
+
+class BookingListView(ManagerAdmitted, generic.ListView):
+    pass
+
+
+class BookingDetailView(ManagerAdmitted, generic.DetailView):
+    pass
+
+
+class BookingViews(generic.ModelViews):
+    model = Booking
+    form = forms.BookingForm
+    filterset = filtersets.BookingFilterSet
+    columns = BOOKING_COLUMNS
+    detail_fields = (
+        "venue",
+        "unit",
+        "title",
+        "start",
+        "end",
+        "attendees",
+        "contact",
+        "services",
+        "banner",
+        "state",
+        "reason",
+        "cancelled_by_requester",
+        "decided_by",
+    )
+    detail_template = "logistics/booking_detail.html"
+
+    @classmethod
+    def urls(cls):
+        views = {
+            "booking_add": ClashRefusedEditView,
+            "booking_edit": ClashRefusedEditView,
+            "booking_list": BookingListView,
+            "booking_detail": BookingDetailView,
+        }
+        return [
+            path(str(p.pattern), views[p.name].as_view(config=cls), name=p.name) if p.name in views else p
+            for p in super().urls()
+        ]
+
+    @classmethod
+    def detail_context(cls, obj, user):
+        return {"moves": [(m, bookings.MOVE_LABELS[m]) for m in bookings.allowed_moves(user, obj)]}
+
+
+@login_required
+@require_POST
+def booking_decide(request, pk):
+    booking = get_object_or_404(Booking.objects.for_user(request.user, "view").select_related("venue"), pk=pk)
+    try:
+        bookings.decide(booking, request.user, request.POST.get("move", ""), request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    except PermissionDenied:
+        generic.deny(request, Booking)
+    else:
+        messages.success(request, _("已更新：%(obj)s") % {"obj": booking})
+    return HttpResponseRedirect(booking.get_absolute_url())
+
+
+def week_of(request):
+    """The day asked for (?date=YYYY-MM-DD, today by default) and the view (week or day)."""
+    try:
+        day = datetime.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        day = timezone.localdate()
+    mode = "day" if request.GET.get("view") == "day" else "week"
+    first = day if mode == "day" else day - datetime.timedelta(days=day.weekday())
+    return day, mode, [first + datetime.timedelta(days=i) for i in range(1 if mode == "day" else 7)]
+
+
+@login_required
+def venue_calendar(request, pk):
+    """A venue's bookings for a week or a day, printable. Three queries whatever the bookings:
+    the venue, the bookings with their units, the ones the user may open."""
+    user = request.user
+    if not sees_catalogue(user):
+        generic.deny(request, Venue)
+    venue = get_object_or_404(Venue.objects.for_user(user, "view"), pk=pk)
+    day, mode, days = week_of(request)
+    tz = timezone.get_current_timezone()
+    since = datetime.datetime.combine(days[0], datetime.time.min, tz)
+    until = datetime.datetime.combine(days[-1] + datetime.timedelta(days=1), datetime.time.min, tz)
+    found = list(
+        venue.bookings.filter(start__lt=until, end__gt=since)
+        .exclude(state__in=("declined", "cancelled"))
+        .select_related("unit")
+        .order_by("start")
+    )
+    visible = set(
+        Booking.objects.for_user(user, "view").filter(pk__in=[b.pk for b in found]).values_list("pk", flat=True)
+    )
+    columns = []
+    for d in days:
+        start = datetime.datetime.combine(d, datetime.time.min, tz)
+        stop = start + datetime.timedelta(days=1)
+        columns.append((d, [(b, b.pk in visible) for b in found if b.start < stop and b.end > start]))
+    step = datetime.timedelta(days=1 if mode == "day" else 7)
+    return render(
+        request,
+        "logistics/calendar.html",
+        {
+            "title": _("%(venue)s 预订日历") % {"venue": venue},
+            "venue": venue,
+            "mode": mode,
+            "day": day,
+            "columns": columns,
+            "previous": day - step,
+            "next": day + step,
+            "can_book": can(user, Booking, "add"),
+        },
+    )

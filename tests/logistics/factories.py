@@ -1,0 +1,42 @@
+import datetime
+import itertools
+
+import factory
+from django.utils import timezone
+
+from logistics.models import Booking, Venue
+from tests.factories import UnitFactory
+
+_hours = itertools.count(0)
+
+
+def later(days=30, hour=9):
+    """A local time in the future, distinct per call so that factory bookings never clash."""
+    base = timezone.localtime().replace(hour=hour, minute=0, second=0, microsecond=0)
+    return base + datetime.timedelta(days=days)
+
+
+def local(*args):
+    return timezone.make_aware(datetime.datetime(*args))
+
+
+class VenueFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Venue
+
+    name = factory.Sequence(lambda n: f"第{n}会议室")
+    building = "市行政中心"
+    room = factory.Sequence(lambda n: f"{n:04d}")
+    capacity = 60
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Booking
+
+    venue = factory.SubFactory(VenueFactory)
+    unit = factory.SubFactory(UnitFactory)
+    title = factory.Sequence(lambda n: f"工作会议{n}")
+    start = factory.LazyFunction(lambda: later() + datetime.timedelta(hours=2 * next(_hours)))
+    end = factory.LazyAttribute(lambda o: o.start + datetime.timedelta(hours=2))
+    attendees = 20
