@@ -12,7 +12,8 @@ from rest_framework.routers import SimpleRouter
 
 from bureau.rest import ModelSerializer, ModelViewSet
 from logistics import bookings, filtersets
-from logistics.models import Booking, Venue
+from logistics.forms import fleet_for
+from logistics.models import Booking, Event, EventAssignment, Venue
 
 
 def refusal(exc):
@@ -101,6 +102,38 @@ class BookingSerializer(CleanedSerializer):
         return booking
 
 
+class EventSerializer(CleanedSerializer):
+    class Meta:
+        model = Event
+        fields = [
+            "id",
+            "unit",
+            "title",
+            "place",
+            "start",
+            "end",
+            "category",
+            "vehicles_needed",
+            "drivers_needed",
+            "state",
+            "reason",
+            "version",
+        ]
+
+
+class EventAssignmentSerializer(CleanedSerializer):
+    class Meta:
+        model = EventAssignment
+        fields = ["id", "event", "vehicle", "driver", "driver_phone", "note", "version"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
+            fields["vehicle"].queryset = fleet_for(request.user)
+        return fields
+
+
 class DecisionSerializer(serializers.Serializer):
     move = serializers.ChoiceField(choices=list(bookings.MOVE_LABELS))
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
@@ -145,3 +178,13 @@ router.register(
     "venues", viewset(Venue, VenueSerializer, filtersets.VenueFilterSet, Venue.objects.prefetch_related("managers"))
 )
 router.register("bookings", BookingViewSet)
+router.register("events", viewset(Event, EventSerializer, filtersets.EventFilterSet))
+router.register(
+    "event-assignments",
+    viewset(
+        EventAssignment,
+        EventAssignmentSerializer,
+        filtersets.EventAssignmentFilterSet,
+        EventAssignment.objects.order_by("-id"),
+    ),
+)

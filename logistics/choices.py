@@ -19,3 +19,10 @@ BOOKING_MOVES = {
     "serve": ((BookingState.APPROVED,), BookingState.SERVED),
     "cancel": ((BookingState.REQUESTED, BookingState.APPROVED), BookingState.CANCELLED),
 }
+
+
+class EventState(models.TextChoices):
+    PLANNED = "planned", _("待保障")
+    SERVED = "served", _("已保障")
+    UNSERVED = "unserved", _("未能保障")
+    CANCELLED = "cancelled", _("已取消")

@@ -2,7 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from bureau.filtersets import BaseFilterSet, YearFilter
-from logistics.models import Booking, Venue
+from logistics.models import Booking, Event, EventAssignment, Venue
 
 
 class VenueFilterSet(BaseFilterSet):
@@ -22,3 +22,21 @@ class BookingFilterSet(BaseFilterSet):
     class Meta:
         model = Booking
         fields = ["venue", "unit", "state"]
+
+
+class EventFilterSet(BaseFilterSet):
+    search_fields = ("title", "place", "unit__name")
+    year = YearFilter(field_name="start")
+
+    class Meta:
+        model = Event
+        fields = ["unit", "state", "category"]
+
+
+class EventAssignmentFilterSet(BaseFilterSet):
+    search_fields = ("vehicle__plate", "driver", "event__title")
+    event = django_filters.NumberFilter(field_name="event", label=_("重大活动"))
+
+    class Meta:
+        model = EventAssignment
+        fields = []

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from bureau.forms import BaseModelForm
 from bureau.scoping import has_model_perm
 from logistics import bookings
-from logistics.models import Booking, Venue
+from logistics.models import Booking, Event, EventAssignment, Venue
+from vehicles.models import Vehicle
 
 
 class VenueForm(BaseModelForm):
@@ -66,3 +67,45 @@ class BookingForm(BaseModelForm):
                 repeat.series = booking.series
                 repeat.save()
         return booking
+
+
+class EventForm(BaseModelForm):
+    class Meta:
+        model = Event
+        fields = [
+            "unit",
+            "title",
+            "place",
+            "start",
+            "end",
+            "category",
+            "vehicles_needed",
+            "drivers_needed",
+            "state",
+            "reason",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Whether an event was served is the division's word; a unit only asks.
+        if not has_model_perm(self.user, Event, "change"):
+            for name in ("state", "reason"):
+                self.fields.pop(name)
+
+
+class EventAssignmentForm(BaseModelForm):
+    class Meta:
+        model = EventAssignment
+        fields = ["event", "vehicle", "driver", "driver_phone", "note"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vehicle"].queryset = fleet_for(self.user)
+
+
+def fleet_for(user):
+    """The vehicles the division may send: the whole city's registry (events draw on every unit's
+    fleet), though the logistics role keeps no other right on the vehicles area."""
+    if has_model_perm(user, EventAssignment, "add"):
+        return Vehicle.objects.order_by("plate")
+    return Vehicle.objects.for_user(user, "view")

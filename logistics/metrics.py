@@ -5,8 +5,8 @@ from decimal import Decimal
 from django.db.models import Count, Q
 
 from bureau.metrics import metric
-from logistics.choices import BookingState
-from logistics.models import Booking
+from logistics.choices import BookingState, EventState
+from logistics.models import Booking, Event
 
 
 def share(part, whole):
@@ -28,3 +28,20 @@ def venue_support_rate(year, units):
         served=Count("pk", filter=Q(state=BookingState.SERVED)),
     )
     return share(found["served"], found["asked"] - found["withdrawn"])
+
+
+@metric(
+    "logistics.event_vehicle_support_rate",
+    "重大活动车辆应急服务保障率",
+    "%",
+    description="已保障的重大活动 / （提出用车需求的活动 − 已取消的），按活动开始日期计入年度。",
+    higher_is_better=True,
+    order=20,
+)
+def event_vehicle_support_rate(year, units):
+    found = Event.objects.filter(unit__in=units, start__year=year).aggregate(
+        asked=Count("pk"),
+        cancelled=Count("pk", filter=Q(state=EventState.CANCELLED)),
+        served=Count("pk", filter=Q(state=EventState.SERVED)),
+    )
+    return share(found["served"], found["asked"] - found["cancelled"])

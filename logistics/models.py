@@ -12,7 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from bureau import audit
 from bureau.models import BaseModel, Unit
 from bureau.scoping import default_scope, has_model_perm, user_unit_ids
-from logistics.choices import HOLDING, BookingState
+from logistics.choices import HOLDING, BookingState, EventState
+from vehicles.choices import Category
+from vehicles.choices import Status as VehicleStatus
+from vehicles.models import Vehicle
 
 AT_LEAST_ONE = MinValueValidator(1, _("至少为 1。"))
 
@@ -182,3 +185,106 @@ class Booking(BaseModel):
         return "、".join(str(c) for c in chosen)
 
     services.fget.short_description = _("服务事项")
+
+
+# Major-event vehicle service (重大活动车辆应急服务) ---------------------------------------------------
+
+
+class Event(BaseModel):
+    """A major event's call for vehicles and drivers, and whether it was served."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("活动主办单位"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("活动名称"), max_length=200)
+    place = models.CharField(_("地点"), max_length=100, blank=True)
+    start = models.DateTimeField(_("用车开始"))
+    end = models.DateTimeField(_("用车结束"))
+    category = models.CharField(
+        _("所需车辆类别"), max_length=20, choices=Category.choices, blank=True, help_text=_("不限类别留空。")
+    )
+    vehicles_needed = models.PositiveSmallIntegerField(_("所需车辆数"), validators=[AT_LEAST_ONE])
+    drivers_needed = models.PositiveSmallIntegerField(_("所需驾驶员数"), default=0)
+    state = models.CharField(_("状态"), max_length=10, choices=EventState.choices, default=EventState.PLANNED)
+    reason = models.CharField(_("未能保障原因"), max_length=200, blank=True)
+
+    liaison_actions = ("view", "add")
+
+    class Meta:
+        verbose_name = _("重大活动用车")
+        verbose_name_plural = _("重大活动用车")
+        ordering = ["-start", "-id"]
+        indexes = [models.Index(fields=["unit", "start"], name="event_unit_start")]  # the support rate
+
+    def __str__(self):
+        return f"{timezone.localtime(self.start):%Y-%m-%d} {self.title[:40]}"
+
+    def clean(self):
+        errors = {}
+        if self.start and self.end and self.end <= self.start:
+            errors["end"] = _("结束时间须晚于开始时间。")
+        if self.state == EventState.UNSERVED and not self.reason.strip():
+            errors["reason"] = _("未能保障须说明原因。")
+        if errors:
+            raise ValidationError(errors)
+
+
+class EventAssignment(BaseModel):
+    """A vehicle (and its driver) of the registry sent to an event."""
+
+    event = models.ForeignKey(Event, verbose_name=_("重大活动"), on_delete=models.CASCADE, related_name="assignments")
+    vehicle = models.ForeignKey(Vehicle, verbose_name=_("车辆"), on_delete=models.PROTECT, related_name="+")
+    driver = models.CharField(_("驾驶员"), max_length=50, blank=True)
+    driver_phone = models.CharField(_("驾驶员电话"), max_length=20, blank=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    unit_field = "event__unit"
+    liaison_actions = ("view",)
+
+    class Meta:
+        verbose_name = _("活动派车")
+        verbose_name_plural = _("活动派车")
+        ordering = ["event", "vehicle"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "vehicle"], name="assignment_once", violation_error_message=_("此车辆已派往该活动。")
+            )
+        ]
+        indexes = [models.Index(fields=["vehicle", "event"], name="assignment_vehicle")]  # the overlap check
+
+    def __str__(self):
+        return f"{self.event} · {self.vehicle}"
+
+    def clashes(self):
+        event = self.event
+        return (
+            EventAssignment.objects.filter(
+                vehicle_id=self.vehicle_id, event__start__lt=event.end, event__end__gt=event.start
+            )
+            .exclude(event__state=EventState.CANCELLED)
+            .exclude(pk=self.pk)
+            .select_related("event")
+        )
+
+    def clean(self):
+        if not (self.vehicle_id and self.event_id):
+            return
+        if self.vehicle.status != VehicleStatus.IN_SERVICE:
+            raise ValidationError(
+                {
+                    "vehicle": _("%(v)s 当前状态为“%(s)s”，不能派出。")
+                    % {"v": self.vehicle, "s": self.vehicle.get_status_display()}
+                }
+            )
+        found = self.clashes().first()
+        if found is not None:
+            raise ValidationError(
+                {"vehicle": _("%(v)s 已派往时间重叠的活动“%(e)s”。") % {"v": self.vehicle, "e": found.event.title}}
+            )
+
+    def save(self, *args, **kwargs):
+        with transaction.atomic():
+            # One vehicle asked for by two events at once: the second waits, then sees the first.
+            Vehicle.objects.select_for_update().filter(pk=self.vehicle_id).first()
+            self.clean()
+            super().save(*args, **kwargs)
+
+    save.alters_data = True

@@ -7,6 +7,8 @@ menu = []
 urlpatterns = [
     *views.VenueViews.urls(),
     *views.BookingViews.urls(),
+    *views.EventViews.urls(),
+    *views.EventAssignmentViews.urls(),
     path("venue/<int:pk>/calendar/", views.venue_calendar, name="venue_calendar"),
     path("booking/<int:pk>/decide/", views.booking_decide, name="booking_decide"),
 ]

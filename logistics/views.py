@@ -8,12 +8,13 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bureau import generic
 from bureau.scoping import can
 from logistics import bookings, filtersets, forms
-from logistics.models import Booking, Venue, sees_catalogue
+from logistics.models import Booking, Event, EventAssignment, Venue, sees_catalogue
 
 BOOKING_COLUMNS = ("start", "end", "venue", "title", "unit", "attendees", "state")
 
@@ -94,6 +95,21 @@ class BookingViews(generic.ModelViews):
     @classmethod
     def detail_context(cls, obj, user):
         return {"moves": [(m, bookings.MOVE_LABELS[m]) for m in bookings.allowed_moves(user, obj)]}
+
+
+class EventViews(generic.ModelViews):
+    model = Event
+    form = forms.EventForm
+    filterset = filtersets.EventFilterSet
+    columns = ("start", "title", "unit", "category", "vehicles_needed", "drivers_needed", "state")
+    related = ((gettext_lazy("派车"), EventAssignment, "event", ("vehicle", "driver", "driver_phone", "note")),)
+
+
+class EventAssignmentViews(generic.ModelViews):
+    model = EventAssignment
+    form = forms.EventAssignmentForm
+    filterset = filtersets.EventAssignmentFilterSet
+    columns = ("event", "vehicle", "driver", "driver_phone")
 
 
 @login_required

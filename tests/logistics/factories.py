@@ -4,8 +4,9 @@ import itertools
 import factory
 from django.utils import timezone
 
-from logistics.models import Booking, Venue
+from logistics.models import Booking, Event, EventAssignment, Venue
 from tests.factories import UnitFactory
+from tests.vehicles.factories import VehicleFactory
 
 _hours = itertools.count(0)
 
@@ -40,3 +41,23 @@ class BookingFactory(factory.django.DjangoModelFactory):
     start = factory.LazyFunction(lambda: later() + datetime.timedelta(hours=2 * next(_hours)))
     end = factory.LazyAttribute(lambda o: o.start + datetime.timedelta(hours=2))
     attendees = 20
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Event
+
+    unit = factory.SubFactory(UnitFactory)
+    title = factory.Sequence(lambda n: f"重大活动{n}")
+    start = factory.LazyFunction(lambda: later() + datetime.timedelta(hours=2 * next(_hours)))
+    end = factory.LazyAttribute(lambda o: o.start + datetime.timedelta(hours=4))
+    vehicles_needed = 3
+
+
+class EventAssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EventAssignment
+
+    event = factory.SubFactory(EventFactory)
+    vehicle = factory.SubFactory(VehicleFactory)
+    driver = "张师傅"
