@@ -13,7 +13,7 @@ from rest_framework.routers import SimpleRouter
 from bureau.rest import ModelSerializer, ModelViewSet
 from logistics import bookings, filtersets
 from logistics.forms import fleet_for
-from logistics.models import Booking, Event, EventAssignment, Venue
+from logistics.models import Booking, Event, EventAssignment, PrintOrder, Venue
 
 
 def refusal(exc):
@@ -134,6 +134,31 @@ class EventAssignmentSerializer(CleanedSerializer):
         return fields
 
 
+class PrintOrderSerializer(CleanedSerializer):
+    amount = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True)
+
+    class Meta:
+        model = PrintOrder
+        fields = [
+            "id",
+            "unit",
+            "document",
+            "ordered_on",
+            "pages",
+            "copies",
+            "binding",
+            "page_price",
+            "binding_price",
+            "amount",
+            "cost",
+            "delivered_on",
+            "errors",
+            "error_note",
+            "corrected_on",
+            "version",
+        ]
+
+
 class DecisionSerializer(serializers.Serializer):
     move = serializers.ChoiceField(choices=list(bookings.MOVE_LABELS))
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
@@ -188,3 +213,4 @@ router.register(
         EventAssignment.objects.order_by("-id"),
     ),
 )
+router.register("print-orders", viewset(PrintOrder, PrintOrderSerializer, filtersets.PrintOrderFilterSet))

@@ -26,3 +26,10 @@ class EventState(models.TextChoices):
     SERVED = "served", _("已保障")
     UNSERVED = "unserved", _("未能保障")
     CANCELLED = "cancelled", _("已取消")
+
+
+class Binding(models.TextChoices):
+    NONE = "none", _("不装订")
+    STAPLE = "staple", _("骑马钉")
+    GLUE = "glue", _("胶装")
+    HARDCOVER = "hardcover", _("精装")

@@ -2,7 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from bureau.filtersets import BaseFilterSet, YearFilter
-from logistics.models import Booking, Event, EventAssignment, Venue
+from logistics.models import Booking, Event, EventAssignment, PrintOrder, Venue
 
 
 class VenueFilterSet(BaseFilterSet):
@@ -40,3 +40,18 @@ class EventAssignmentFilterSet(BaseFilterSet):
     class Meta:
         model = EventAssignment
         fields = []
+
+
+class PrintOrderFilterSet(BaseFilterSet):
+    search_fields = ("document", "unit__name")
+    year = YearFilter(field_name="ordered_on", label=_("委托年度"))
+    with_errors = django_filters.BooleanFilter(
+        field_name="errors", lookup_expr="gt", label=_("有差错"), method="filter_errors"
+    )
+
+    class Meta:
+        model = PrintOrder
+        fields = ["unit", "binding"]
+
+    def filter_errors(self, queryset, name, value):
+        return queryset.filter(errors__gt=0) if value else queryset.filter(errors=0)

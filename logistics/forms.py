@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from bureau.forms import BaseModelForm
 from bureau.scoping import has_model_perm
 from logistics import bookings
-from logistics.models import Booking, Event, EventAssignment, Venue
+from logistics.models import Booking, Event, EventAssignment, PrintOrder, Venue
 from vehicles.models import Vehicle
 
 
@@ -109,3 +109,23 @@ def fleet_for(user):
     if has_model_perm(user, EventAssignment, "add"):
         return Vehicle.objects.order_by("plate")
     return Vehicle.objects.for_user(user, "view")
+
+
+class PrintOrderForm(BaseModelForm):
+    class Meta:
+        model = PrintOrder
+        fields = [
+            "unit",
+            "document",
+            "ordered_on",
+            "pages",
+            "copies",
+            "binding",
+            "page_price",
+            "binding_price",
+            "cost",
+            "delivered_on",
+            "errors",
+            "error_note",
+            "corrected_on",
+        ]

@@ -2,11 +2,11 @@
 
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
 from bureau.metrics import metric
 from logistics.choices import BookingState, EventState
-from logistics.models import Booking, Event
+from logistics.models import Booking, Event, PrintOrder
 
 
 def share(part, whole):
@@ -45,3 +45,46 @@ def event_vehicle_support_rate(year, units):
         served=Count("pk", filter=Q(state=EventState.SERVED)),
     )
     return share(found["served"], found["asked"] - found["cancelled"])
+
+
+def print_year(year, units):
+    """The print shop's year: output value (产值, amounts of the orders delivered in it), cost and
+    profit (DOMAIN.md "Logistics and print shop")."""
+    found = PrintOrder.objects.filter(unit__in=units, delivered_on__year=year).aggregate(
+        output=Sum("amount"), spent=Sum("cost")
+    )
+    output, spent = found["output"] or Decimal("0"), found["spent"] or Decimal("0")
+    return {"output": output, "cost": spent, "profit": output - spent}
+
+
+def growth(this, last):
+    return round(Decimal(100) * (this - last) / last, 2) if last else None
+
+
+@metric("logistics.print_output_value", "文印中心产值", "元", higher_is_better=True, order=60)
+def print_output_value(year, units):
+    return print_year(year, units)["output"]
+
+
+@metric(
+    "logistics.print_profit_growth",
+    "文印中心纯利润增长率",
+    "%",
+    description="（本年利润 − 上年利润）/ 上年利润；上年利润为 0 时无此数。",
+    higher_is_better=True,
+    order=70,
+)
+def print_profit_growth(year, units):
+    return growth(print_year(year, units)["profit"], print_year(year - 1, units)["profit"])
+
+
+@metric(
+    "logistics.print_error_count",
+    "文件资料印制差错",
+    "处",
+    description="当年委托订单中发现的差错数，工作计划要求零差错。",
+    higher_is_better=False,
+    order=80,
+)
+def print_error_count(year, units):
+    return PrintOrder.objects.filter(unit__in=units, ordered_on__year=year).aggregate(n=Sum("errors"))["n"] or 0

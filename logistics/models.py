@@ -1,6 +1,8 @@
 """后勤服务保障: meeting venues and their bookings, major-event vehicle service, satisfaction
 surveys, inspection ledgers, flat sales, the canteen and the print shop."""
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -12,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from bureau import audit
 from bureau.models import BaseModel, Unit
 from bureau.scoping import default_scope, has_model_perm, user_unit_ids
-from logistics.choices import HOLDING, BookingState, EventState
+from logistics.choices import HOLDING, Binding, BookingState, EventState
 from vehicles.choices import Category
 from vehicles.choices import Status as VehicleStatus
 from vehicles.models import Vehicle
@@ -288,3 +290,80 @@ class EventAssignment(BaseModel):
             super().save(*args, **kwargs)
 
     save.alters_data = True
+
+
+# Print shop (文印中心) --------------------------------------------------------------------------------
+
+NOT_NEGATIVE = MinValueValidator(Decimal("0"), _("不能为负数。"))
+
+
+def money(label, **kwargs):
+    kwargs.setdefault("validators", [NOT_NEGATIVE])
+    return models.DecimalField(label, max_digits=12, decimal_places=2, **kwargs)
+
+
+class PrintOrder(BaseModel):
+    """One job of the print shop for a client unit; its amount is computed from the prices."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("委托单位"), on_delete=models.PROTECT, related_name="+")
+    document = models.CharField(_("文件（资料）名称"), max_length=200)
+    ordered_on = models.DateField(_("委托日期"))
+    pages = models.PositiveIntegerField(_("页数"), validators=[AT_LEAST_ONE])
+    copies = models.PositiveIntegerField(_("份数"), validators=[AT_LEAST_ONE])
+    binding = models.CharField(_("装订"), max_length=10, choices=Binding.choices, default=Binding.NONE)
+    page_price = money(_("印刷单价（元/页）"))
+    binding_price = money(_("装订单价（元/份）"), default=Decimal("0"))
+    amount = money(_("金额（元）"), editable=False, default=Decimal("0"))
+    cost = money(_("成本（元）"), default=Decimal("0"), help_text=_("纸张、耗材、人工等直接成本。"))
+    delivered_on = models.DateField(_("交付日期"), null=True, blank=True)
+    errors = models.PositiveSmallIntegerField(
+        _("差错数"), default=0, help_text=_("交付后发现的差错（错字、漏页、装订错误等）。")
+    )
+    error_note = models.CharField(_("差错情况"), max_length=200, blank=True)
+    corrected_on = models.DateField(_("差错纠正日期"), null=True, blank=True)
+
+    liaison_actions = ("view",)
+
+    class Meta:
+        verbose_name = _("文印订单")
+        verbose_name_plural = _("文印订单")
+        ordering = ["-ordered_on", "-id"]
+        indexes = [
+            # The year's output value and profit: delivered orders by date.
+            models.Index(fields=["delivered_on"], name="print_delivered"),
+            models.Index(fields=["unit", "ordered_on"], name="print_unit_ordered"),  # a unit's orders
+        ]
+
+    def __str__(self):
+        return f"{self.ordered_on:%Y-%m-%d} {self.document[:40]}"
+
+    def compute_amount(self):
+        if None in (self.pages, self.copies, self.page_price, self.binding_price):
+            return None
+        return (self.pages * self.copies * self.page_price + self.copies * self.binding_price).quantize(Decimal("0.01"))
+
+    def clean(self):
+        errors = {}
+        if self.delivered_on and self.ordered_on and self.delivered_on < self.ordered_on:
+            errors["delivered_on"] = _("交付日期不能早于委托日期。")
+        if self.errors and not self.error_note.strip():
+            errors["error_note"] = _("有差错须说明差错情况。")
+        if self.corrected_on and not self.errors:
+            errors["corrected_on"] = _("没有差错无需纠正。")
+        amount = self.compute_amount()
+        if amount is not None and amount >= Decimal("1e10"):
+            errors["copies"] = _("金额过大，请核对页数、份数和单价。")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        self.amount = self.compute_amount()
+        super().save(*args, **kwargs)
+
+    save.alters_data = True
+
+    @property
+    def profit(self):
+        return self.amount - self.cost
+
+    profit.fget.short_description = _("利润（元）")

@@ -9,6 +9,7 @@ urlpatterns = [
     *views.BookingViews.urls(),
     *views.EventViews.urls(),
     *views.EventAssignmentViews.urls(),
+    *views.PrintOrderViews.urls(),
     path("venue/<int:pk>/calendar/", views.venue_calendar, name="venue_calendar"),
     path("booking/<int:pk>/decide/", views.booking_decide, name="booking_decide"),
 ]

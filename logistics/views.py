@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from bureau import generic
 from bureau.scoping import can
 from logistics import bookings, filtersets, forms
-from logistics.models import Booking, Event, EventAssignment, Venue, sees_catalogue
+from logistics.models import Booking, Event, EventAssignment, PrintOrder, Venue, sees_catalogue
 
 BOOKING_COLUMNS = ("start", "end", "venue", "title", "unit", "attendees", "state")
 
@@ -110,6 +110,30 @@ class EventAssignmentViews(generic.ModelViews):
     form = forms.EventAssignmentForm
     filterset = filtersets.EventAssignmentFilterSet
     columns = ("event", "vehicle", "driver", "driver_phone")
+
+
+class PrintOrderViews(generic.ModelViews):
+    model = PrintOrder
+    form = forms.PrintOrderForm
+    filterset = filtersets.PrintOrderFilterSet
+    columns = ("ordered_on", "unit", "document", "pages", "copies", "amount", "cost", "delivered_on", "errors")
+    detail_fields = (
+        "unit",
+        "document",
+        "ordered_on",
+        "pages",
+        "copies",
+        "binding",
+        "page_price",
+        "binding_price",
+        "amount",
+        "cost",
+        "profit",
+        "delivered_on",
+        "errors",
+        "error_note",
+        "corrected_on",
+    )
 
 
 @login_required

@@ -1,10 +1,11 @@
 import datetime
 import itertools
+from decimal import Decimal
 
 import factory
 from django.utils import timezone
 
-from logistics.models import Booking, Event, EventAssignment, Venue
+from logistics.models import Booking, Event, EventAssignment, PrintOrder, Venue
 from tests.factories import UnitFactory
 from tests.vehicles.factories import VehicleFactory
 
@@ -61,3 +62,16 @@ class EventAssignmentFactory(factory.django.DjangoModelFactory):
     event = factory.SubFactory(EventFactory)
     vehicle = factory.SubFactory(VehicleFactory)
     driver = "张师傅"
+
+
+class PrintOrderFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PrintOrder
+
+    unit = factory.SubFactory(UnitFactory)
+    document = factory.Sequence(lambda n: f"会议材料{n}")
+    ordered_on = datetime.date(2022, 3, 1)
+    pages = 10
+    copies = 20
+    page_price = Decimal("0.50")
+    binding_price = Decimal("2.00")
