@@ -13,7 +13,7 @@ from rest_framework.routers import SimpleRouter
 from bureau.rest import ModelSerializer, ModelViewSet
 from logistics import bookings, filtersets
 from logistics.forms import fleet_for
-from logistics.models import Booking, Event, EventAssignment, PrintOrder, Venue
+from logistics.models import Booking, Event, EventAssignment, PrintOrder, Survey, SurveyAnswer, Venue
 
 
 def refusal(exc):
@@ -159,6 +159,41 @@ class PrintOrderSerializer(CleanedSerializer):
         ]
 
 
+class SurveySerializer(CleanedSerializer):
+    class Meta:
+        model = Survey
+        fields = [
+            "id",
+            "service",
+            "year",
+            "period",
+            "title",
+            "questions",
+            "target",
+            "follow_up_below",
+            "request",
+            "version",
+        ]
+        read_only_fields = ["request"]
+
+
+class SurveyAnswerSerializer(CleanedSerializer):
+    class Meta:
+        model = SurveyAnswer
+        fields = [
+            "id",
+            "survey",
+            "unit",
+            "item",
+            "score",
+            "comment",
+            "follow_up",
+            "action_taken",
+            "closed_on",
+            "version",
+        ]
+
+
 class DecisionSerializer(serializers.Serializer):
     move = serializers.ChoiceField(choices=list(bookings.MOVE_LABELS))
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
@@ -214,3 +249,5 @@ router.register(
     ),
 )
 router.register("print-orders", viewset(PrintOrder, PrintOrderSerializer, filtersets.PrintOrderFilterSet))
+router.register("surveys", viewset(Survey, SurveySerializer, filtersets.SurveyFilterSet))
+router.register("survey-answers", viewset(SurveyAnswer, SurveyAnswerSerializer, filtersets.SurveyAnswerFilterSet))

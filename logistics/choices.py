@@ -33,3 +33,18 @@ class Binding(models.TextChoices):
     STAPLE = "staple", _("骑马钉")
     GLUE = "glue", _("胶装")
     HARDCOVER = "hardcover", _("精装")
+
+
+class Service(models.TextChoices):
+    VENUE = "venue", _("会议场所保障")
+    EVENT = "event", _("重大活动用车")
+    PROPERTY = "property", _("物业、绿化服务")
+    CANTEEN = "canteen", _("机关食堂")
+    PRINT = "print", _("文印服务")
+    HOUSING = "housing", _("集中居住区服务")
+
+
+class FollowUp(models.TextChoices):
+    NONE = "none", _("无需跟进")
+    OPEN = "open", _("跟进中")
+    CLOSED = "closed", _("已办结")

@@ -2,7 +2,7 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from bureau.filtersets import BaseFilterSet, YearFilter
-from logistics.models import Booking, Event, EventAssignment, PrintOrder, Venue
+from logistics.models import Booking, Event, EventAssignment, PrintOrder, Survey, SurveyAnswer, Venue
 
 
 class VenueFilterSet(BaseFilterSet):
@@ -55,3 +55,27 @@ class PrintOrderFilterSet(BaseFilterSet):
 
     def filter_errors(self, queryset, name, value):
         return queryset.filter(errors__gt=0) if value else queryset.filter(errors=0)
+
+
+class SurveyFilterSet(BaseFilterSet):
+    search_fields = ("title", "period")
+
+    class Meta:
+        model = Survey
+        fields = ["service", "year"]
+
+
+class SurveyAnswerFilterSet(BaseFilterSet):
+    search_fields = ("item", "comment", "unit__name")
+    survey = django_filters.NumberFilter(field_name="survey", label=_("满意度调查"))
+    low = django_filters.BooleanFilter(label=_("低分"), method="filter_low")
+
+    class Meta:
+        model = SurveyAnswer
+        fields = ["unit", "score", "follow_up"]
+
+    def filter_low(self, queryset, name, value):
+        from django.db.models import F
+
+        below = queryset.filter(score__lt=F("survey__follow_up_below"))
+        return below if value else queryset.exclude(pk__in=below.values("pk"))

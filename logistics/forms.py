@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from bureau.forms import BaseModelForm
 from bureau.scoping import has_model_perm
 from logistics import bookings
-from logistics.models import Booking, Event, EventAssignment, PrintOrder, Venue
+from logistics.models import Booking, Event, EventAssignment, PrintOrder, Survey, SurveyAnswer, Venue
 from vehicles.models import Vehicle
 
 
@@ -129,3 +129,31 @@ class PrintOrderForm(BaseModelForm):
             "error_note",
             "corrected_on",
         ]
+
+
+class SurveyForm(BaseModelForm):
+    class Meta:
+        model = Survey
+        fields = ["service", "year", "period", "title", "questions", "target", "follow_up_below"]
+
+
+class SurveyAnswerForm(BaseModelForm):
+    class Meta:
+        model = SurveyAnswer
+        fields = ["survey", "unit", "item", "score", "comment", "follow_up", "action_taken", "closed_on"]
+
+
+class SendSurveyForm(forms.Form):
+    deadline = forms.DateField(label=_("截止日期"))
+    units = forms.ModelMultipleChoiceField(
+        label=_("服务对象单位"), queryset=None, required=False, help_text=_("留空则发给全部在用单位。")
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        from bureau.models import Unit
+
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = Unit.objects.for_user(user, "view").filter(active=True)
+
+    def chosen_units(self):
+        return self.cleaned_data["units"] or self.fields["units"].queryset

@@ -1,12 +1,12 @@
 """后勤服务保障 figures; percentages as in the other areas (0-100, two decimals)."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Avg, Count, Q, Sum
 
 from bureau.metrics import metric
 from logistics.choices import BookingState, EventState
-from logistics.models import Booking, Event, PrintOrder
+from logistics.models import Booking, Event, PrintOrder, SurveyAnswer
 
 
 def share(part, whole):
@@ -88,3 +88,23 @@ def print_profit_growth(year, units):
 )
 def print_error_count(year, units):
     return PrintOrder.objects.filter(unit__in=units, ordered_on__year=year).aggregate(n=Sum("errors"))["n"] or 0
+
+
+def satisfaction(answers):
+    """Share of answers scoring 4 or 5 (满意, 非常满意) and the mean score (DOMAIN.md)."""
+    found = answers.aggregate(n=Count("pk"), satisfied=Count("pk", filter=Q(score__gte=4)), mean=Avg("score"))
+    mean = found["mean"]
+    mean = Decimal(str(mean)).quantize(Decimal("0.01"), ROUND_HALF_UP) if mean is not None else None
+    return {"answers": found["n"], "rate": share(found["satisfied"], found["n"]), "mean": mean}
+
+
+@metric(
+    "logistics.satisfaction_rate",
+    "服务对象满意率",
+    "%",
+    description="当年满意度调查中评为 4 分（满意）或 5 分（非常满意）的评价所占比例。",
+    higher_is_better=True,
+    order=30,
+)
+def satisfaction_rate(year, units):
+    return satisfaction(SurveyAnswer.objects.filter(unit__in=units, survey__year=year))["rate"]

@@ -5,16 +5,16 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from bureau import audit
-from bureau.models import BaseModel, Unit
+from bureau.models import BaseModel, DataRequest, Unit
 from bureau.scoping import default_scope, has_model_perm, user_unit_ids
-from logistics.choices import HOLDING, Binding, BookingState, EventState
+from logistics.choices import HOLDING, Binding, BookingState, EventState, FollowUp, Service
 from vehicles.choices import Category
 from vehicles.choices import Status as VehicleStatus
 from vehicles.models import Vehicle
@@ -367,3 +367,116 @@ class PrintOrder(BaseModel):
         return self.amount - self.cost
 
     profit.fget.short_description = _("利润（元）")
+
+
+# Satisfaction surveys (服务对象满意率) -----------------------------------------------------------------
+
+
+class Survey(BaseModel):
+    """A satisfaction survey of one service for a period, sent to the units served as a data
+    request (kind "logistics.satisfaction"); approved answers land in SurveyAnswer."""
+
+    service = models.CharField(_("服务项目"), max_length=10, choices=Service.choices)
+    year = models.PositiveSmallIntegerField(_("年度"), validators=[MinValueValidator(2000)])
+    period = models.CharField(_("期间"), max_length=20, help_text=_("例如：2022 年上半年"))
+    title = models.CharField(_("问卷标题"), max_length=120)
+    questions = models.TextField(
+        _("评价项目"), help_text=_("每行一项，例如：服务态度、响应速度、环境卫生。各项按 1-5 分评价。")
+    )
+    target = models.DecimalField(
+        _("满意率目标（%）"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[NOT_NEGATIVE, MaxValueValidator(100)],
+        help_text=_("工作计划规定的服务对象满意率。"),
+    )
+    follow_up_below = models.PositiveSmallIntegerField(
+        _("低分跟进线"),
+        default=4,
+        validators=[MinValueValidator(2), MaxValueValidator(5)],
+        help_text=_("低于此分的评价自动转为跟进事项（4 表示“一般”及以下均跟进）。"),
+    )
+    request = models.OneToOneField(
+        DataRequest,
+        verbose_name=_("填报任务"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="survey",
+    )
+
+    unit_field = None
+    liaison_actions = ()
+
+    class Meta:
+        verbose_name = _("满意度调查")
+        verbose_name_plural = _("满意度调查")
+        ordering = ["-year", "service", "-id"]
+
+    def __str__(self):
+        return self.title
+
+    def question_list(self):
+        return [line.strip() for line in self.questions.splitlines() if line.strip()]
+
+    def clean(self):
+        if self.questions is not None and not self.question_list():
+            raise ValidationError({"questions": _("至少填写一个评价项目。")})
+
+
+class SurveyAnswer(BaseModel):
+    """One unit's score of one item; a low score becomes a follow-up tracked to closure."""
+
+    survey = models.ForeignKey(Survey, verbose_name=_("满意度调查"), on_delete=models.CASCADE, related_name="answers")
+    unit = models.ForeignKey(Unit, verbose_name=_("评价单位"), on_delete=models.PROTECT, related_name="+")
+    item = models.CharField(_("评价项目"), max_length=60)
+    score = models.PositiveSmallIntegerField(
+        _("评分"),
+        validators=[MinValueValidator(1, _("评分须为 1-5 分。")), MaxValueValidator(5, _("评分须为 1-5 分。"))],
+        help_text=_("5 非常满意，4 满意，3 一般，2 不满意，1 非常不满意。"),
+    )
+    comment = models.CharField(_("意见建议"), max_length=500, blank=True)
+    follow_up = models.CharField(_("跟进"), max_length=10, choices=FollowUp.choices, default=FollowUp.NONE)
+    action_taken = models.TextField(_("整改措施"), blank=True, help_text=_("对低分评价做了什么；办结时必填。"))
+    closed_on = models.DateField(_("办结日期"), null=True, blank=True)
+
+    liaison_actions = ("view",)
+
+    class Meta:
+        verbose_name = _("满意度评价")
+        verbose_name_plural = _("满意度评价")
+        ordering = ["survey", "unit", "item"]
+        indexes = [
+            models.Index(
+                fields=["survey", "unit"], name="answer_survey_unit"
+            ),  # a unit's answers, replaced on approval
+            models.Index(fields=["follow_up"], name="answer_follow_up"),  # the open follow-ups
+        ]
+
+    def __str__(self):
+        return f"{self.item} {self.score} 分"
+
+    def clean(self):
+        errors = {}
+        if self.follow_up == FollowUp.CLOSED:
+            if not self.action_taken.strip():
+                errors["action_taken"] = _("办结须写明整改措施。")
+            if not self.closed_on:
+                errors["closed_on"] = _("办结须填写办结日期。")
+        if errors:
+            raise ValidationError(errors)
+
+    def save(self, *args, **kwargs):
+        if (
+            self.follow_up == FollowUp.NONE
+            and self.score
+            and self.survey_id
+            and self.score < self.survey.follow_up_below
+        ):
+            self.follow_up = FollowUp.OPEN
+        super().save(*args, **kwargs)
+
+    save.alters_data = True

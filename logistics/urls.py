@@ -10,6 +10,9 @@ urlpatterns = [
     *views.EventViews.urls(),
     *views.EventAssignmentViews.urls(),
     *views.PrintOrderViews.urls(),
+    *views.SurveyViews.urls(),
+    *views.SurveyAnswerViews.urls(),
     path("venue/<int:pk>/calendar/", views.venue_calendar, name="venue_calendar"),
     path("booking/<int:pk>/decide/", views.booking_decide, name="booking_decide"),
+    path("survey/<int:pk>/send/", views.survey_send, name="survey_send"),
 ]

@@ -5,16 +5,17 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from bureau import generic
-from bureau.scoping import can
-from logistics import bookings, filtersets, forms
-from logistics.models import Booking, Event, EventAssignment, PrintOrder, Venue, sees_catalogue
+from bureau.scoping import can, has_model_perm
+from logistics import bookings, filtersets, forms, surveys
+from logistics.metrics import satisfaction
+from logistics.models import Booking, Event, EventAssignment, PrintOrder, Survey, SurveyAnswer, Venue, sees_catalogue
 
 BOOKING_COLUMNS = ("start", "end", "venue", "title", "unit", "attendees", "state")
 
@@ -134,6 +135,50 @@ class PrintOrderViews(generic.ModelViews):
         "error_note",
         "corrected_on",
     )
+
+
+class SurveyViews(generic.ModelViews):
+    model = Survey
+    form = forms.SurveyForm
+    filterset = filtersets.SurveyFilterSet
+    columns = ("year", "service", "period", "title", "target", "request")
+    detail_fields = ("service", "year", "period", "title", "questions", "target", "follow_up_below", "request")
+    related = ((gettext_lazy("评价"), SurveyAnswer, "survey", ("unit", "item", "score", "comment", "follow_up")),)
+    detail_template = "logistics/survey_detail.html"
+
+    @classmethod
+    def detail_context(cls, obj, user):
+        sendable = obj.request_id is None and has_model_perm(user, Survey, "change")
+        return {
+            "figures": satisfaction(SurveyAnswer.objects.filter(survey=obj)),
+            "send_form": forms.SendSurveyForm(user=user) if sendable else None,
+        }
+
+
+class SurveyAnswerViews(generic.ModelViews):
+    model = SurveyAnswer
+    form = forms.SurveyAnswerForm
+    filterset = filtersets.SurveyAnswerFilterSet
+    columns = ("survey", "unit", "item", "score", "follow_up", "closed_on")
+
+
+@login_required
+@require_POST
+def survey_send(request, pk):
+    if not has_model_perm(request.user, Survey, "change"):
+        generic.deny(request, Survey)
+    survey = get_object_or_404(Survey.objects.for_user(request.user, "change"), pk=pk)
+    form = forms.SendSurveyForm(request.POST, user=request.user)
+    if not form.is_valid():
+        messages.error(request, "；".join(e for errors in form.errors.values() for e in errors))
+        return HttpResponseRedirect(survey.get_absolute_url())
+    try:
+        sent = surveys.send(survey, request.user, form.cleaned_data["deadline"], form.chosen_units())
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+        return HttpResponseRedirect(survey.get_absolute_url())
+    messages.success(request, _("已发送给 %(n)s 个单位。") % {"n": sent.submissions.count()})
+    return HttpResponseRedirect(reverse("bureau:datarequest_detail", args=[sent.pk]))
 
 
 @login_required

@@ -5,7 +5,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from logistics.models import Booking, Event, EventAssignment, PrintOrder, Venue
+from logistics.models import Booking, Event, EventAssignment, PrintOrder, Survey, SurveyAnswer, Venue
 from tests.factories import UnitFactory
 from tests.vehicles.factories import VehicleFactory
 
@@ -75,3 +75,25 @@ class PrintOrderFactory(factory.django.DjangoModelFactory):
     copies = 20
     page_price = Decimal("0.50")
     binding_price = Decimal("2.00")
+
+
+class SurveyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Survey
+
+    service = "venue"
+    year = 2022
+    period = "2022 年"
+    title = factory.Sequence(lambda n: f"会议服务满意度调查{n}")
+    questions = "服务态度\n响应速度\n设备保障"
+    target = Decimal("95")
+
+
+class SurveyAnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SurveyAnswer
+
+    survey = factory.SubFactory(SurveyFactory)
+    unit = factory.SubFactory(UnitFactory)
+    item = "服务态度"
+    score = 5
