@@ -13,7 +13,20 @@ from rest_framework.routers import SimpleRouter
 from bureau.rest import ModelSerializer, ModelViewSet
 from logistics import bookings, filtersets
 from logistics.forms import fleet_for
-from logistics.models import Booking, Event, EventAssignment, PrintOrder, Survey, SurveyAnswer, Venue
+from logistics.models import (
+    Booking,
+    Checkin,
+    Checkpoint,
+    Event,
+    EventAssignment,
+    Journal,
+    Patrol,
+    PrintOrder,
+    Route,
+    Survey,
+    SurveyAnswer,
+    Venue,
+)
 
 
 def refusal(exc):
@@ -194,6 +207,55 @@ class SurveyAnswerSerializer(CleanedSerializer):
         ]
 
 
+class RouteSerializer(CleanedSerializer):
+    class Meta:
+        model = Route
+        fields = [
+            "id",
+            "unit",
+            "site",
+            "name",
+            "patrols_per_month",
+            "daily_notes",
+            "weekly_journals",
+            "target",
+            "patrol_hours",
+            "active",
+            "version",
+        ]
+
+
+class CheckpointSerializer(CleanedSerializer):
+    class Meta:
+        model = Checkpoint
+        fields = ["id", "route", "name", "order", "token", "version"]
+        read_only_fields = ["token"]
+
+
+class PatrolSerializer(CleanedSerializer):
+    class Meta:
+        model = Patrol
+        fields = ["id", "route", "inspector", "started", "expires", "state", "note", "version"]
+        read_only_fields = ["state"]
+
+
+class CheckinSerializer(CleanedSerializer):
+    class Meta:
+        model = Checkin
+        fields = ["id", "patrol", "checkpoint", "time", "inspector", "note", "version"]
+        read_only_fields = ["inspector"]
+
+    def create(self, validated_data):
+        validated_data["inspector"] = self.context["request"].user
+        return super().create(validated_data)
+
+
+class JournalSerializer(CleanedSerializer):
+    class Meta:
+        model = Journal
+        fields = ["id", "route", "kind", "date", "content", "issues", "rectify_by", "rectified_on", "version"]
+
+
 class DecisionSerializer(serializers.Serializer):
     move = serializers.ChoiceField(choices=list(bookings.MOVE_LABELS))
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
@@ -233,6 +295,23 @@ class BookingViewSet(ModelViewSet):
         return Response(BookingSerializer(booking, context=self.get_serializer_context()).data)
 
 
+class PatrolViewSet(ModelViewSet):
+    queryset = Patrol.objects.select_related("route").order_by("-started", "-id")
+    serializer_class = PatrolSerializer
+    filterset_class = filtersets.PatrolFilterSet
+
+    @extend_schema(request=None, responses=PatrolSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """End the patrol: complete, incomplete (the missed checkpoints in `note`) or expired."""
+        patrol = self.get_object()
+        try:
+            patrol.close()
+        except ValidationError as exc:
+            raise refusal(exc) from None
+        return Response(PatrolSerializer(patrol, context=self.get_serializer_context()).data)
+
+
 router = SimpleRouter()
 router.register(
     "venues", viewset(Venue, VenueSerializer, filtersets.VenueFilterSet, Venue.objects.prefetch_related("managers"))
@@ -251,3 +330,19 @@ router.register(
 router.register("print-orders", viewset(PrintOrder, PrintOrderSerializer, filtersets.PrintOrderFilterSet))
 router.register("surveys", viewset(Survey, SurveySerializer, filtersets.SurveyFilterSet))
 router.register("survey-answers", viewset(SurveyAnswer, SurveyAnswerSerializer, filtersets.SurveyAnswerFilterSet))
+router.register("routes", viewset(Route, RouteSerializer, filtersets.RouteFilterSet))
+router.register(
+    "checkpoints",
+    viewset(
+        Checkpoint,
+        CheckpointSerializer,
+        filtersets.CheckpointFilterSet,
+        Checkpoint.objects.order_by("route", "order", "id"),
+    ),
+)
+router.register("patrols", PatrolViewSet)
+router.register(
+    "checkins",
+    viewset(Checkin, CheckinSerializer, filtersets.CheckinFilterSet, Checkin.objects.order_by("-time", "-id")),
+)
+router.register("journals", viewset(Journal, JournalSerializer, filtersets.JournalFilterSet))

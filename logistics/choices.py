@@ -48,3 +48,15 @@ class FollowUp(models.TextChoices):
     NONE = "none", _("无需跟进")
     OPEN = "open", _("跟进中")
     CLOSED = "closed", _("已办结")
+
+
+class PatrolState(models.TextChoices):
+    OPEN = "open", _("巡查中")
+    COMPLETE = "complete", _("已完成")
+    INCOMPLETE = "incomplete", _("未完成")
+    EXPIRED = "expired", _("已过期")
+
+
+class JournalKind(models.TextChoices):
+    DAILY = "daily", _("每日巡查工作笔记")
+    WEEKLY = "weekly", _("服务周志")

@@ -2,7 +2,20 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from bureau.filtersets import BaseFilterSet, YearFilter
-from logistics.models import Booking, Event, EventAssignment, PrintOrder, Survey, SurveyAnswer, Venue
+from logistics.models import (
+    Booking,
+    Checkin,
+    Checkpoint,
+    Event,
+    EventAssignment,
+    Journal,
+    Patrol,
+    PrintOrder,
+    Route,
+    Survey,
+    SurveyAnswer,
+    Venue,
+)
 
 
 class VenueFilterSet(BaseFilterSet):
@@ -79,3 +92,56 @@ class SurveyAnswerFilterSet(BaseFilterSet):
 
         below = queryset.filter(score__lt=F("survey__follow_up_below"))
         return below if value else queryset.exclude(pk__in=below.values("pk"))
+
+
+def by_route():
+    return django_filters.NumberFilter(field_name="route", label=_("巡查路线"))
+
+
+class RouteFilterSet(BaseFilterSet):
+    search_fields = ("site", "name")
+
+    class Meta:
+        model = Route
+        fields = ["unit", "active"]
+
+
+class CheckpointFilterSet(BaseFilterSet):
+    route = by_route()
+    search_fields = ("name",)
+
+    class Meta:
+        model = Checkpoint
+        fields = []
+
+
+class PatrolFilterSet(BaseFilterSet):
+    route = by_route()
+    year = YearFilter(field_name="started")
+
+    class Meta:
+        model = Patrol
+        fields = ["state"]
+
+
+class CheckinFilterSet(BaseFilterSet):
+    patrol = django_filters.NumberFilter(field_name="patrol", label=_("巡查记录"))
+
+    class Meta:
+        model = Checkin
+        fields = []
+
+
+class JournalFilterSet(BaseFilterSet):
+    route = by_route()
+    search_fields = ("content", "issues")
+    year = YearFilter(field_name="date")
+    open_issues = django_filters.BooleanFilter(label=_("问题未整改"), method="filter_open")
+
+    class Meta:
+        model = Journal
+        fields = ["kind"]
+
+    def filter_open(self, queryset, name, value):
+        pending = queryset.exclude(issues="").filter(rectified_on=None)
+        return pending if value else queryset.exclude(pk__in=pending.values("pk"))

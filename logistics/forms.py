@@ -6,7 +6,20 @@ from django.utils.translation import gettext_lazy as _
 from bureau.forms import BaseModelForm
 from bureau.scoping import has_model_perm
 from logistics import bookings
-from logistics.models import Booking, Event, EventAssignment, PrintOrder, Survey, SurveyAnswer, Venue
+from logistics.models import (
+    Booking,
+    Checkin,
+    Checkpoint,
+    Event,
+    EventAssignment,
+    Journal,
+    Patrol,
+    PrintOrder,
+    Route,
+    Survey,
+    SurveyAnswer,
+    Venue,
+)
 from vehicles.models import Vehicle
 
 
@@ -157,3 +170,48 @@ class SendSurveyForm(forms.Form):
 
     def chosen_units(self):
         return self.cleaned_data["units"] or self.fields["units"].queryset
+
+
+class RouteForm(BaseModelForm):
+    class Meta:
+        model = Route
+        fields = [
+            "unit",
+            "site",
+            "name",
+            "patrols_per_month",
+            "daily_notes",
+            "weekly_journals",
+            "target",
+            "patrol_hours",
+            "active",
+        ]
+
+
+class CheckpointForm(BaseModelForm):
+    class Meta:
+        model = Checkpoint
+        fields = ["route", "name", "order"]
+
+
+class PatrolForm(BaseModelForm):
+    class Meta:
+        model = Patrol
+        fields = ["route", "inspector", "started", "expires", "note"]
+
+
+class CheckinForm(BaseModelForm):
+    class Meta:
+        model = Checkin
+        fields = ["patrol", "checkpoint", "time", "note"]
+
+    def save(self, commit=True):
+        if self.instance.inspector_id is None:
+            self.instance.inspector = self.user
+        return super().save(commit)
+
+
+class JournalForm(BaseModelForm):
+    class Meta:
+        model = Journal
+        fields = ["route", "kind", "date", "content", "issues", "rectify_by", "rectified_on"]

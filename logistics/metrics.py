@@ -5,8 +5,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Avg, Count, Q, Sum
 
 from bureau.metrics import metric
+from logistics import ledgers
 from logistics.choices import BookingState, EventState
-from logistics.models import Booking, Event, PrintOrder, SurveyAnswer
+from logistics.models import Booking, Event, PrintOrder, Route, SurveyAnswer
 
 
 def share(part, whole):
@@ -108,3 +109,16 @@ def satisfaction(answers):
 )
 def satisfaction_rate(year, units):
     return satisfaction(SurveyAnswer.objects.filter(unit__in=units, survey__year=year))["rate"]
+
+
+@metric(
+    "logistics.ledger_completeness",
+    "管理台账落实率",
+    "%",
+    description="已结束的各月中，各巡查路线（场所）按规定应有的巡查、每日巡查工作笔记、服务周志，实际落实的比例。",
+    higher_is_better=True,
+    order=40,
+)
+def ledger_completeness(year, units):
+    kept, required = ledgers.rate(ledgers.table(year, Route.objects.filter(unit__in=units)))
+    return share(kept, required)

@@ -1,6 +1,8 @@
 """后勤服务保障: meeting venues and their bookings, major-event vehicle service, satisfaction
 surveys, inspection ledgers, flat sales, the canteen and the print shop."""
 
+import datetime
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -14,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from bureau import audit
 from bureau.models import BaseModel, DataRequest, Unit
 from bureau.scoping import default_scope, has_model_perm, user_unit_ids
-from logistics.choices import HOLDING, Binding, BookingState, EventState, FollowUp, Service
+from logistics.choices import HOLDING, Binding, BookingState, EventState, FollowUp, JournalKind, PatrolState, Service
 from vehicles.choices import Category
 from vehicles.choices import Status as VehicleStatus
 from vehicles.models import Vehicle
@@ -480,3 +482,214 @@ class SurveyAnswer(BaseModel):
         super().save(*args, **kwargs)
 
     save.alters_data = True
+
+
+# Inspection ledgers (物业、绿化等后勤保障质量监控) -----------------------------------------------------
+
+
+def new_token():
+    return secrets.token_urlsafe(12)
+
+
+class Route(BaseModel):
+    """A patrol route of a site served by the bureau, and the ledgers the site must keep."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("服务单位"), on_delete=models.PROTECT, related_name="+")
+    site = models.CharField(_("场所（院落）"), max_length=100)
+    name = models.CharField(_("路线名称"), max_length=100)
+    patrols_per_month = models.PositiveSmallIntegerField(
+        _("每月应巡查次数"), default=22, help_text=_("管理办法规定的巡查频次（台账落实率的分母之一）。")
+    )
+    daily_notes = models.BooleanField(_("须记每日巡查工作笔记"), default=True)
+    weekly_journals = models.BooleanField(_("须交服务周志"), default=True)
+    target = models.DecimalField(
+        _("台账落实率目标（%）"),
+        max_digits=5,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[NOT_NEGATIVE, MaxValueValidator(100)],
+    )
+    patrol_hours = models.PositiveSmallIntegerField(
+        _("巡查时限（小时）"), default=4, validators=[AT_LEAST_ONE], help_text=_("开始巡查后多久过期。")
+    )
+    active = models.BooleanField(_("在用"), default=True)
+
+    liaison_actions = ("view",)
+
+    class Meta:
+        verbose_name = _("巡查路线")
+        verbose_name_plural = _("巡查路线")
+        ordering = ["site", "name"]
+
+    def __str__(self):
+        return f"{self.site} · {self.name}"
+
+
+class Checkpoint(BaseModel):
+    route = models.ForeignKey(Route, verbose_name=_("巡查路线"), on_delete=models.CASCADE, related_name="checkpoints")
+    name = models.CharField(_("点位名称"), max_length=100)
+    order = models.PositiveSmallIntegerField(_("顺序"), default=1)
+    token = models.CharField(_("二维码标识"), max_length=32, unique=True, default=new_token, editable=False)
+
+    unit_field = "route__unit"
+    liaison_actions = ("view",)
+
+    class Meta:
+        verbose_name = _("巡查点位")
+        verbose_name_plural = _("巡查点位")
+        ordering = ["route", "order", "id"]
+
+    def __str__(self):
+        return f"{self.route.name} {self.order}. {self.name}"
+
+    def checkin_path(self):
+        from django.urls import reverse
+
+        return reverse("logistics:checkin_scan", args=[self.token])
+
+
+class Patrol(BaseModel):
+    """One walk of a route: checked in at each checkpoint, then closed complete or incomplete, or
+    expired when its time ran out."""
+
+    route = models.ForeignKey(Route, verbose_name=_("巡查路线"), on_delete=models.PROTECT, related_name="patrols")
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("巡查人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    started = models.DateTimeField(_("开始时间"), default=timezone.now)
+    expires = models.DateTimeField(_("过期时间"), null=True, blank=True, help_text=_("留空按路线的巡查时限计算。"))
+    state = models.CharField(_("状态"), max_length=10, choices=PatrolState.choices, default=PatrolState.OPEN)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    unit_field = "route__unit"
+    liaison_actions = ("view",)
+
+    class Meta:
+        verbose_name = _("巡查记录")
+        verbose_name_plural = _("巡查记录")
+        ordering = ["-started", "-id"]
+        indexes = [models.Index(fields=["route", "started"], name="patrol_route_started")]  # completeness
+
+    def __str__(self):
+        return f"{self.route.name} {timezone.localtime(self.started):%Y-%m-%d %H:%M}"
+
+    def clean(self):
+        if self.started and self.expires and self.expires <= self.started:
+            raise ValidationError({"expires": _("过期时间须晚于开始时间。")})
+
+    def save(self, *args, **kwargs):
+        if self.expires is None and self.started and self.route_id:
+            self.expires = self.started + datetime.timedelta(hours=self.route.patrol_hours)
+        super().save(*args, **kwargs)
+
+    save.alters_data = True
+
+    def missed(self):
+        done = self.checkins.values("checkpoint_id")
+        return self.route.checkpoints.exclude(pk__in=done)
+
+    def close(self):
+        """Complete when every checkpoint was checked in, incomplete (the missed ones listed) when
+        not, expired when closed after its time; a claim, so two closings give one answer."""
+        missed = list(self.missed())
+        if timezone.now() > self.expires:
+            state = PatrolState.EXPIRED
+        else:
+            state = PatrolState.INCOMPLETE if missed else PatrolState.COMPLETE
+        note = _("漏检：%(p)s") % {"p": "、".join(c.name for c in missed)} if missed else self.note
+        if not Patrol.objects.filter(pk=self.pk, state=PatrolState.OPEN).update(state=state, note=note[:200]):
+            raise ValidationError(_("此巡查已结束。"))
+        self.refresh_from_db()
+        return missed
+
+
+class Checkin(BaseModel):
+    patrol = models.ForeignKey(Patrol, verbose_name=_("巡查记录"), on_delete=models.CASCADE, related_name="checkins")
+    checkpoint = models.ForeignKey(Checkpoint, verbose_name=_("巡查点位"), on_delete=models.PROTECT, related_name="+")
+    time = models.DateTimeField(_("签到时间"), default=timezone.now)
+    inspector = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("签到人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(_("情况"), max_length=200, blank=True, help_text=_("发现的问题，正常可不填。"))
+
+    unit_field = "patrol__route__unit"
+    liaison_actions = ("view",)
+
+    class Meta:
+        verbose_name = _("巡查签到")
+        verbose_name_plural = _("巡查签到")
+        ordering = ["patrol", "time"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["patrol", "checkpoint"], name="checkin_once", violation_error_message=_("此点位已签到。")
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.checkpoint.name} {timezone.localtime(self.time):%H:%M}"
+
+    def clean(self):
+        if not (self.patrol_id and self.checkpoint_id):
+            return
+        if self.checkpoint.route_id != self.patrol.route_id:
+            raise ValidationError({"checkpoint": _("点位“%(c)s”不在本次巡查的路线上。") % {"c": self.checkpoint.name}})
+        if self.patrol.state != PatrolState.OPEN:
+            raise ValidationError(
+                {"patrol": _("此巡查已结束（%(s)s），不能再签到。") % {"s": self.patrol.get_state_display()}}
+            )
+        if self.time and self.patrol.expires and self.time > self.patrol.expires:
+            raise ValidationError(
+                {
+                    "time": _("巡查已于 %(t)s 过期，不能再签到。")
+                    % {"t": f"{timezone.localtime(self.patrol.expires):%Y-%m-%d %H:%M}"}
+                }
+            )
+        if self.time and self.patrol.started and self.time < self.patrol.started:
+            raise ValidationError({"time": _("签到时间不能早于巡查开始时间。")})
+
+
+class Journal(BaseModel):
+    """A daily patrol note or a weekly service journal of a route's site, with the issues found
+    and their rectification."""
+
+    route = models.ForeignKey(Route, verbose_name=_("巡查路线"), on_delete=models.PROTECT, related_name="journals")
+    kind = models.CharField(_("台账类别"), max_length=10, choices=JournalKind.choices)
+    date = models.DateField(_("日期"), help_text=_("服务周志填该周的任一天。"))
+    content = models.TextField(_("内容"))
+    issues = models.TextField(_("发现的问题"), blank=True)
+    rectify_by = models.DateField(_("整改期限"), null=True, blank=True)
+    rectified_on = models.DateField(_("整改完成日期"), null=True, blank=True)
+
+    unit_field = "route__unit"
+    liaison_actions = ("view",)
+
+    class Meta:
+        verbose_name = _("巡查台账")
+        verbose_name_plural = _("巡查台账")
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["route", "kind", "date"], name="journal_route_kind_date")]  # completeness
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.date:%Y-%m-%d}"
+
+    def clean(self):
+        errors = {}
+        if self.issues.strip() and not self.rectify_by:
+            errors["rectify_by"] = _("发现问题须规定整改期限。")
+        if self.rectified_on and not self.issues.strip():
+            errors["rectified_on"] = _("没有问题无需整改。")
+        if self.date and self.rectify_by and self.rectify_by < self.date:
+            errors["rectify_by"] = _("整改期限不能早于台账日期。")
+        if errors:
+            raise ValidationError(errors)

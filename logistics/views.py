@@ -1,12 +1,15 @@
 import datetime
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -14,8 +17,23 @@ from django.views.decorators.http import require_POST
 from bureau import generic
 from bureau.scoping import can, has_model_perm
 from logistics import bookings, filtersets, forms, surveys
+from logistics.choices import PatrolState
 from logistics.metrics import satisfaction
-from logistics.models import Booking, Event, EventAssignment, PrintOrder, Survey, SurveyAnswer, Venue, sees_catalogue
+from logistics.models import (
+    Booking,
+    Checkin,
+    Checkpoint,
+    Event,
+    EventAssignment,
+    Journal,
+    Patrol,
+    PrintOrder,
+    Route,
+    Survey,
+    SurveyAnswer,
+    Venue,
+    sees_catalogue,
+)
 
 BOOKING_COLUMNS = ("start", "end", "venue", "title", "unit", "attendees", "state")
 
@@ -179,6 +197,137 @@ def survey_send(request, pk):
         return HttpResponseRedirect(survey.get_absolute_url())
     messages.success(request, _("已发送给 %(n)s 个单位。") % {"n": sent.submissions.count()})
     return HttpResponseRedirect(reverse("bureau:datarequest_detail", args=[sent.pk]))
+
+
+class RouteViews(generic.ModelViews):
+    model = Route
+    form = forms.RouteForm
+    filterset = filtersets.RouteFilterSet
+    columns = ("site", "name", "unit", "patrols_per_month", "daily_notes", "weekly_journals", "active")
+    related = (
+        (gettext_lazy("巡查点位"), Checkpoint, "route", ("order", "name")),
+        (gettext_lazy("近期巡查"), Patrol, "route", ("started", "inspector", "state", "note")),
+    )
+    detail_template = "logistics/route_detail.html"
+
+
+class CheckpointViews(generic.ModelViews):
+    model = Checkpoint
+    form = forms.CheckpointForm
+    filterset = filtersets.CheckpointFilterSet
+    columns = ("route", "order", "name")
+    select_related = ("route",)
+
+
+class PatrolViews(generic.ModelViews):
+    model = Patrol
+    form = forms.PatrolForm
+    filterset = filtersets.PatrolFilterSet
+    columns = ("started", "route", "inspector", "state", "expires", "note")
+    related = ((gettext_lazy("签到"), Checkin, "patrol", ("time", "checkpoint", "inspector", "note")),)
+    detail_template = "logistics/patrol_detail.html"
+
+    @classmethod
+    def detail_context(cls, obj, user):
+        open_ = obj.state == PatrolState.OPEN and can(user, Patrol, "change")
+        return {"can_close": open_, "missed": list(obj.missed()) if obj.state != PatrolState.COMPLETE else []}
+
+
+class CheckinViews(generic.ModelViews):
+    model = Checkin
+    form = forms.CheckinForm
+    filterset = filtersets.CheckinFilterSet
+    columns = ("time", "patrol", "checkpoint", "inspector", "note")
+    select_related = ("patrol__route", "checkpoint__route")
+
+
+class JournalViews(generic.ModelViews):
+    model = Journal
+    form = forms.JournalForm
+    filterset = filtersets.JournalFilterSet
+    columns = ("date", "kind", "route", "issues", "rectify_by", "rectified_on")
+
+
+@login_required
+def route_qr(request, pk):
+    """The route's checkpoints with their QR codes (SVG, made here), to print and post up."""
+    if not can(request.user, Checkpoint, "view"):
+        generic.deny(request, Checkpoint)
+    route = get_object_or_404(Route.objects.for_user(request.user, "view"), pk=pk)
+    codes = []
+    for checkpoint in route.checkpoints.all():
+        url = request.build_absolute_uri(checkpoint.checkin_path())
+        svg = segno.make(url, error="m").svg_inline(scale=4, omitsize=False)
+        codes.append((checkpoint, url, mark_safe(svg)))
+    return render(
+        request,
+        "logistics/route_qr.html",
+        {"title": _("%(r)s 点位二维码") % {"r": route}, "route": route, "codes": codes},
+    )
+
+
+@login_required
+def checkin_scan(request, token):
+    """The phone page a checkpoint's QR code opens: check in here, on the inspector's open patrol
+    of this route (started by the first check-in); the last checkpoint closes the patrol."""
+    user = request.user
+    if not can(user, Checkin, "add"):
+        generic.deny(request, Checkin)
+    checkpoint = get_object_or_404(Checkpoint.objects.for_user(user, "view").select_related("route"), token=token)
+    route = checkpoint.route
+    patrol = (
+        Patrol.objects.for_user(user, "change")
+        .filter(route=route, inspector=user, state=PatrolState.OPEN, expires__gt=timezone.now())
+        .order_by("-started")
+        .first()
+    )
+    if request.method == "POST":
+        try:
+            with transaction.atomic():
+                if patrol is None:
+                    patrol = Patrol(route=route, inspector=user)
+                    patrol.save()
+                checkin = Checkin(
+                    patrol=patrol, checkpoint=checkpoint, inspector=user, note=request.POST.get("note", "")[:200]
+                )
+                checkin.full_clean(exclude=["version"])
+                checkin.save()
+            if not patrol.missed().exists():
+                patrol.close()
+                messages.success(request, _("已签到；本路线全部点位已巡查，巡查完成。"))
+            else:
+                messages.success(request, _("已签到：%(c)s") % {"c": checkpoint.name})
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return HttpResponseRedirect(request.path)
+    done = set(patrol.checkins.values_list("checkpoint_id", flat=True)) if patrol else set()
+    return render(
+        request,
+        "logistics/checkin.html",
+        {
+            "title": _("巡查签到"),
+            "checkpoint": checkpoint,
+            "patrol": patrol,
+            "points": [(c, c.pk in done) for c in route.checkpoints.all()],
+        },
+    )
+
+
+@login_required
+@require_POST
+def patrol_close(request, pk):
+    if not can(request.user, Patrol, "change"):
+        generic.deny(request, Patrol)
+    patrol = get_object_or_404(Patrol.objects.for_user(request.user, "change").select_related("route"), pk=pk)
+    try:
+        missed = patrol.close()
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(
+            request, _("巡查已结束：%(s)s") % {"s": patrol.get_state_display()} + ("；" + patrol.note if missed else "")
+        )
+    return HttpResponseRedirect(patrol.get_absolute_url())
 
 
 @login_required

@@ -5,7 +5,20 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from logistics.models import Booking, Event, EventAssignment, PrintOrder, Survey, SurveyAnswer, Venue
+from logistics.models import (
+    Booking,
+    Checkin,
+    Checkpoint,
+    Event,
+    EventAssignment,
+    Journal,
+    Patrol,
+    PrintOrder,
+    Route,
+    Survey,
+    SurveyAnswer,
+    Venue,
+)
 from tests.factories import UnitFactory
 from tests.vehicles.factories import VehicleFactory
 
@@ -97,3 +110,48 @@ class SurveyAnswerFactory(factory.django.DjangoModelFactory):
     unit = factory.SubFactory(UnitFactory)
     item = "服务态度"
     score = 5
+
+
+class RouteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Route
+
+    unit = factory.SubFactory(UnitFactory)
+    site = "市委大院"
+    name = factory.Sequence(lambda n: f"绿化巡查路线{n}")
+    patrols_per_month = 4
+
+
+class CheckpointFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Checkpoint
+
+    route = factory.SubFactory(RouteFactory)
+    name = factory.Sequence(lambda n: f"点位{n}")
+    order = factory.Sequence(lambda n: n % 20 + 1)
+
+
+class PatrolFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Patrol
+
+    route = factory.SubFactory(RouteFactory)
+    started = factory.LazyFunction(lambda: timezone.now() - datetime.timedelta(hours=1))
+
+
+class CheckinFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Checkin
+
+    patrol = factory.SubFactory(PatrolFactory)
+    checkpoint = factory.SubFactory(CheckpointFactory, route=factory.SelfAttribute("..patrol.route"))
+
+
+class JournalFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Journal
+
+    route = factory.SubFactory(RouteFactory)
+    kind = "daily"
+    date = datetime.date(2022, 3, 1)
+    content = "巡查正常。"
