@@ -11,10 +11,13 @@ from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
 from bureau.rest import ModelSerializer, ModelViewSet
-from logistics import bookings, filtersets
+from logistics import bookings, filtersets, sales
 from logistics.forms import fleet_for
 from logistics.models import (
+    Applicant,
     Booking,
+    CanteenMilestone,
+    CanteenMonth,
     Checkin,
     Checkpoint,
     Event,
@@ -23,6 +26,7 @@ from logistics.models import (
     Patrol,
     PrintOrder,
     Route,
+    SaleFlat,
     Survey,
     SurveyAnswer,
     Venue,
@@ -256,6 +260,53 @@ class JournalSerializer(CleanedSerializer):
         fields = ["id", "route", "kind", "date", "content", "issues", "rectify_by", "rectified_on", "version"]
 
 
+class ApplicantSerializer(CleanedSerializer):
+    class Meta:
+        model = Applicant
+        fields = ["id", "compound", "name", "unit", "ranking", "eligible", "note", "version"]
+
+
+class SaleFlatSerializer(CleanedSerializer):
+    class Meta:
+        model = SaleFlat
+        fields = [
+            "id",
+            "compound",
+            "building",
+            "number",
+            "area",
+            "price",
+            "state",
+            "applicant",
+            "paid",
+            "reserved_on",
+            "sold_on",
+            "version",
+        ]
+        read_only_fields = ["state", "applicant", "reserved_on", "sold_on"]
+
+
+class SaleMoveSerializer(serializers.Serializer):
+    move = serializers.ChoiceField(choices=["reserve", "sell", "release"])
+    applicant = serializers.PrimaryKeyRelatedField(queryset=Applicant.objects.all(), required=False)
+
+
+class CanteenMilestoneSerializer(CleanedSerializer):
+    class Meta:
+        model = CanteenMilestone
+        fields = ["id", "unit", "project", "name", "planned", "actual", "state", "version"]
+
+
+class CanteenMonthSerializer(CleanedSerializer):
+    class Meta:
+        model = CanteenMonth
+        fields = ["id", "unit", "canteen", "month", "meals", "cost", "food_waste_kg", "version"]
+
+    def validate_month(self, value):
+        # Before the uniqueness check: a month is kept as its first day.
+        return value.replace(day=1)
+
+
 class DecisionSerializer(serializers.Serializer):
     move = serializers.ChoiceField(choices=list(bookings.MOVE_LABELS))
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=200)
@@ -312,6 +363,33 @@ class PatrolViewSet(ModelViewSet):
         return Response(PatrolSerializer(patrol, context=self.get_serializer_context()).data)
 
 
+class SaleFlatViewSet(ModelViewSet):
+    queryset = SaleFlat.objects.select_related("applicant").order_by("compound", "building", "number")
+    serializer_class = SaleFlatSerializer
+    filterset_class = filtersets.SaleFlatFilterSet
+
+    @extend_schema(request=SaleMoveSerializer, responses=SaleFlatSerializer)
+    @action(detail=True, methods=["post"])
+    def act(self, request, pk=None):
+        """reserve (for `applicant`, who must be next in ranking order), sell (when paid) or release."""
+        flat = self.get_object()
+        found = SaleMoveSerializer(data=request.data, context=self.get_serializer_context())
+        found.is_valid(raise_exception=True)
+        move, applicant = found.validated_data["move"], found.validated_data.get("applicant")
+        try:
+            if move == "reserve":
+                if applicant is None:
+                    raise ValidationError({"applicant": ["预订须指定申请人。"]})
+                sales.reserve(flat, applicant)
+            elif move == "sell":
+                sales.sell(flat)
+            else:
+                sales.release(flat)
+        except ValidationError as exc:
+            raise refusal(exc) from None
+        return Response(SaleFlatSerializer(flat, context=self.get_serializer_context()).data)
+
+
 router = SimpleRouter()
 router.register(
     "venues", viewset(Venue, VenueSerializer, filtersets.VenueFilterSet, Venue.objects.prefetch_related("managers"))
@@ -346,3 +424,9 @@ router.register(
     viewset(Checkin, CheckinSerializer, filtersets.CheckinFilterSet, Checkin.objects.order_by("-time", "-id")),
 )
 router.register("journals", viewset(Journal, JournalSerializer, filtersets.JournalFilterSet))
+router.register("sale-flats", SaleFlatViewSet)
+router.register("applicants", viewset(Applicant, ApplicantSerializer, filtersets.ApplicantFilterSet))
+router.register(
+    "canteen-milestones", viewset(CanteenMilestone, CanteenMilestoneSerializer, filtersets.CanteenMilestoneFilterSet)
+)
+router.register("canteen-months", viewset(CanteenMonth, CanteenMonthSerializer, filtersets.CanteenMonthFilterSet))

@@ -60,3 +60,16 @@ class PatrolState(models.TextChoices):
 class JournalKind(models.TextChoices):
     DAILY = "daily", _("每日巡查工作笔记")
     WEEKLY = "weekly", _("服务周志")
+
+
+class FlatState(models.TextChoices):
+    AVAILABLE = "available", _("可售")
+    RESERVED = "reserved", _("已预订")
+    SOLD = "sold", _("已售")
+
+
+class MilestoneState(models.TextChoices):
+    PLANNED = "planned", _("未开始")
+    IN_PROGRESS = "in_progress", _("进行中")
+    DONE = "done", _("已完成")
+    DELAYED = "delayed", _("滞后")

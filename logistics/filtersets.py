@@ -3,7 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 from bureau.filtersets import BaseFilterSet, YearFilter
 from logistics.models import (
+    Applicant,
     Booking,
+    CanteenMilestone,
+    CanteenMonth,
     Checkin,
     Checkpoint,
     Event,
@@ -12,6 +15,7 @@ from logistics.models import (
     Patrol,
     PrintOrder,
     Route,
+    SaleFlat,
     Survey,
     SurveyAnswer,
     Venue,
@@ -145,3 +149,35 @@ class JournalFilterSet(BaseFilterSet):
     def filter_open(self, queryset, name, value):
         pending = queryset.exclude(issues="").filter(rectified_on=None)
         return pending if value else queryset.exclude(pk__in=pending.values("pk"))
+
+
+class ApplicantFilterSet(BaseFilterSet):
+    search_fields = ("name", "compound")
+
+    class Meta:
+        model = Applicant
+        fields = ["unit", "eligible"]
+
+
+class SaleFlatFilterSet(BaseFilterSet):
+    search_fields = ("compound", "building", "number", "applicant__name")
+
+    class Meta:
+        model = SaleFlat
+        fields = ["state"]
+
+
+class CanteenMilestoneFilterSet(BaseFilterSet):
+    search_fields = ("project", "name")
+
+    class Meta:
+        model = CanteenMilestone
+        fields = ["state"]
+
+
+class CanteenMonthFilterSet(BaseFilterSet):
+    year = YearFilter(field_name="month")
+
+    class Meta:
+        model = CanteenMonth
+        fields = ["unit"]

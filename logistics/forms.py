@@ -7,7 +7,10 @@ from bureau.forms import BaseModelForm
 from bureau.scoping import has_model_perm
 from logistics import bookings
 from logistics.models import (
+    Applicant,
     Booking,
+    CanteenMilestone,
+    CanteenMonth,
     Checkin,
     Checkpoint,
     Event,
@@ -16,6 +19,7 @@ from logistics.models import (
     Patrol,
     PrintOrder,
     Route,
+    SaleFlat,
     Survey,
     SurveyAnswer,
     Venue,
@@ -215,3 +219,27 @@ class JournalForm(BaseModelForm):
     class Meta:
         model = Journal
         fields = ["route", "kind", "date", "content", "issues", "rectify_by", "rectified_on"]
+
+
+class ApplicantForm(BaseModelForm):
+    class Meta:
+        model = Applicant
+        fields = ["compound", "name", "unit", "ranking", "eligible", "note"]
+
+
+class SaleFlatForm(BaseModelForm):
+    class Meta:
+        model = SaleFlat
+        fields = ["compound", "building", "number", "area", "price", "paid"]
+
+
+class CanteenMilestoneForm(BaseModelForm):
+    class Meta:
+        model = CanteenMilestone
+        fields = ["unit", "project", "name", "planned", "actual", "state"]
+
+
+class CanteenMonthForm(BaseModelForm):
+    class Meta:
+        model = CanteenMonth
+        fields = ["unit", "canteen", "month", "meals", "cost", "food_waste_kg"]

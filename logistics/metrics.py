@@ -7,7 +7,7 @@ from django.db.models import Avg, Count, Q, Sum
 from bureau.metrics import metric
 from logistics import ledgers
 from logistics.choices import BookingState, EventState
-from logistics.models import Booking, Event, PrintOrder, Route, SurveyAnswer
+from logistics.models import Booking, CanteenMonth, Event, PrintOrder, Route, SurveyAnswer
 
 
 def share(part, whole):
@@ -122,3 +122,16 @@ def satisfaction_rate(year, units):
 def ledger_completeness(year, units):
     kept, required = ledgers.rate(ledgers.table(year, Route.objects.filter(unit__in=units)))
     return share(kept, required)
+
+
+@metric(
+    "logistics.food_waste_kg",
+    "机关食堂餐厨浪费量",
+    "千克",
+    description="食堂月度运营登记的可避免浪费（剩饭剩菜）之和；节能的反食品浪费统计读此数。",
+    higher_is_better=False,
+    order=90,
+)
+def food_waste_kg(year, units):
+    found = CanteenMonth.objects.filter(unit__in=units, month__year=year).aggregate(kg=Sum("food_waste_kg"))
+    return found["kg"] or Decimal("0")

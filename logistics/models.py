@@ -16,7 +16,18 @@ from django.utils.translation import gettext_lazy as _
 from bureau import audit
 from bureau.models import BaseModel, DataRequest, Unit
 from bureau.scoping import default_scope, has_model_perm, user_unit_ids
-from logistics.choices import HOLDING, Binding, BookingState, EventState, FollowUp, JournalKind, PatrolState, Service
+from logistics.choices import (
+    HOLDING,
+    Binding,
+    BookingState,
+    EventState,
+    FlatState,
+    FollowUp,
+    JournalKind,
+    MilestoneState,
+    PatrolState,
+    Service,
+)
 from vehicles.choices import Category
 from vehicles.choices import Status as VehicleStatus
 from vehicles.models import Vehicle
@@ -693,3 +704,168 @@ class Journal(BaseModel):
             errors["rectify_by"] = _("整改期限不能早于台账日期。")
         if errors:
             raise ValidationError(errors)
+
+
+# Flat sales (房源配售) -----------------------------------------------------------------------------
+
+
+class Applicant(BaseModel):
+    """An eligible buyer of a compound's remaining flats; flats are chosen in ranking order."""
+
+    compound = models.CharField(_("小区"), max_length=100)
+    name = models.CharField(_("姓名"), max_length=50)
+    unit = models.ForeignKey(Unit, verbose_name=_("工作单位"), on_delete=models.PROTECT, related_name="+")
+    ranking = models.PositiveIntegerField(
+        _("排序号"), validators=[AT_LEAST_ONE], help_text=_("按配售方案确定的选房顺序，1 最先。")
+    )
+    eligible = models.BooleanField(_("资格审核通过"), default=True)
+    note = models.CharField(_("备注"), max_length=200, blank=True)
+
+    liaison_actions = ("view",)
+
+    class Meta:
+        verbose_name = _("配售申请人")
+        verbose_name_plural = _("配售申请人")
+        ordering = ["compound", "ranking"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compound", "ranking"],
+                name="applicant_ranking_once",
+                violation_error_message=_("该小区已有此排序号。"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.ranking}. {self.name}"
+
+
+class SaleFlat(BaseModel):
+    """A remaining flat of a compound: available → reserved (for one applicant) → sold, each step a
+    claim on its state, so a flat is never reserved or sold twice."""
+
+    compound = models.CharField(_("小区"), max_length=100)
+    building = models.CharField(_("楼栋"), max_length=20)
+    number = models.CharField(_("房号"), max_length=20)
+    area = models.DecimalField(
+        _("建筑面积（m²）"),
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"), _("面积必须大于 0。"))],
+    )
+    price = money(_("售价（元）"))
+    state = models.CharField(
+        _("状态"), max_length=10, choices=FlatState.choices, default=FlatState.AVAILABLE, editable=False
+    )
+    applicant = models.ForeignKey(
+        Applicant,
+        verbose_name=_("购房人"),
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.PROTECT,
+        related_name="flats",
+    )
+    paid = money(_("已付房款（元）"), default=Decimal("0"))
+    reserved_on = models.DateField(_("预订日期"), null=True, blank=True, editable=False)
+    sold_on = models.DateField(_("售出日期"), null=True, blank=True, editable=False)
+
+    unit_field = None
+    liaison_actions = ()
+
+    class Meta:
+        verbose_name = _("配售房源")
+        verbose_name_plural = _("配售房源")
+        ordering = ["compound", "building", "number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["compound", "building", "number"],
+                name="saleflat_once",
+                violation_error_message=_("该房源已登记。"),
+            ),
+            # One flat per applicant, even when two reservations race.
+            models.UniqueConstraint(
+                fields=["applicant"], condition=Q(applicant__isnull=False), name="saleflat_one_per_applicant"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.compound} {self.building}-{self.number}"
+
+    def clean(self):
+        if self.paid is not None and self.price is not None and self.paid > self.price:
+            raise ValidationError({"paid": _("已付房款不能超过售价。")})
+
+
+# Canteen (食堂) ------------------------------------------------------------------------------------
+
+
+class CanteenMilestone(BaseModel):
+    """A milestone of the canteen's construction project."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("建设单位"), on_delete=models.PROTECT, related_name="+")
+    project = models.CharField(_("项目"), max_length=100, default="市委机关第二食堂建设")
+    name = models.CharField(_("节点"), max_length=100)
+    planned = models.DateField(_("计划完成日期"))
+    actual = models.DateField(_("实际完成日期"), null=True, blank=True)
+    state = models.CharField(_("状态"), max_length=12, choices=MilestoneState.choices, default=MilestoneState.PLANNED)
+
+    liaison_actions = ("view",)
+
+    class Meta:
+        verbose_name = _("食堂建设节点")
+        verbose_name_plural = _("食堂建设节点")
+        ordering = ["project", "planned"]
+
+    def __str__(self):
+        return f"{self.project} {self.name}"
+
+    def clean(self):
+        if self.state == MilestoneState.DONE and not self.actual:
+            raise ValidationError({"actual": _("已完成须填写实际完成日期。")})
+        if self.actual and self.state != MilestoneState.DONE:
+            raise ValidationError({"state": _("已有实际完成日期，状态应为已完成。")})
+
+
+class CanteenMonth(BaseModel):
+    """A canteen's month of operation: meals served, costs, food waste (read by energy's
+    anti-food-waste figures through the metric logistics.food_waste_kg)."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("就餐单位"), on_delete=models.PROTECT, related_name="+")
+    canteen = models.CharField(_("食堂"), max_length=100, default="市委机关第二食堂")
+    month = models.DateField(_("月份"), help_text=_("填该月任一天，按当月 1 日保存。"))
+    meals = models.PositiveIntegerField(_("供餐人次"))
+    cost = money(_("运营成本（元）"))
+    food_waste_kg = models.DecimalField(
+        _("餐厨浪费（千克）"),
+        max_digits=10,
+        decimal_places=1,
+        validators=[NOT_NEGATIVE],
+        help_text=_("剩饭剩菜等可避免的浪费。"),
+    )
+
+    liaison_actions = ("view",)
+
+    class Meta:
+        verbose_name = _("食堂月度运营")
+        verbose_name_plural = _("食堂月度运营")
+        ordering = ["-month", "canteen"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "canteen", "month"],
+                name="canteen_month_once",
+                violation_error_message=_("该月已登记。"),
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.canteen} {self.month:%Y-%m}"
+
+    def clean(self):
+        if self.month:
+            self.month = self.month.replace(day=1)
+
+    @property
+    def waste_per_meal_g(self):
+        return (self.food_waste_kg * 1000 / self.meals).quantize(Decimal("0.1")) if self.meals else None
+
+    waste_per_meal_g.fget.short_description = _("人均浪费（克/人次）")

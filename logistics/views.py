@@ -16,11 +16,14 @@ from django.views.decorators.http import require_POST
 
 from bureau import generic
 from bureau.scoping import can, has_model_perm
-from logistics import bookings, filtersets, forms, surveys
-from logistics.choices import PatrolState
+from logistics import bookings, filtersets, forms, sales, surveys
+from logistics.choices import FlatState, PatrolState
 from logistics.metrics import satisfaction
 from logistics.models import (
+    Applicant,
     Booking,
+    CanteenMilestone,
+    CanteenMonth,
     Checkin,
     Checkpoint,
     Event,
@@ -29,6 +32,7 @@ from logistics.models import (
     Patrol,
     PrintOrder,
     Route,
+    SaleFlat,
     Survey,
     SurveyAnswer,
     Venue,
@@ -328,6 +332,84 @@ def patrol_close(request, pk):
             request, _("巡查已结束：%(s)s") % {"s": patrol.get_state_display()} + ("；" + patrol.note if missed else "")
         )
     return HttpResponseRedirect(patrol.get_absolute_url())
+
+
+class ApplicantViews(generic.ModelViews):
+    model = Applicant
+    form = forms.ApplicantForm
+    filterset = filtersets.ApplicantFilterSet
+    columns = ("compound", "ranking", "name", "unit", "eligible")
+
+
+class SaleFlatViews(generic.ModelViews):
+    model = SaleFlat
+    form = forms.SaleFlatForm
+    filterset = filtersets.SaleFlatFilterSet
+    columns = ("compound", "building", "number", "area", "price", "state", "applicant", "paid")
+    detail_fields = (
+        "compound",
+        "building",
+        "number",
+        "area",
+        "price",
+        "state",
+        "applicant",
+        "paid",
+        "reserved_on",
+        "sold_on",
+    )
+    detail_template = "logistics/saleflat_detail.html"
+
+    @classmethod
+    def detail_context(cls, obj, user):
+        if not can(user, SaleFlat, "change"):
+            return {}
+        return {
+            "next_in_line": sales.next_in_line(obj.compound) if obj.state == FlatState.AVAILABLE else None,
+            "can_sell": True,
+        }
+
+
+class CanteenMilestoneViews(generic.ModelViews):
+    model = CanteenMilestone
+    form = forms.CanteenMilestoneForm
+    filterset = filtersets.CanteenMilestoneFilterSet
+    columns = ("project", "name", "planned", "actual", "state")
+
+
+class CanteenMonthViews(generic.ModelViews):
+    model = CanteenMonth
+    form = forms.CanteenMonthForm
+    filterset = filtersets.CanteenMonthFilterSet
+    columns = ("month", "canteen", "unit", "meals", "cost", "food_waste_kg", "waste_per_meal_g")
+    computed_reads = {"waste_per_meal_g": ("food_waste_kg", "meals")}
+
+
+@login_required
+@require_POST
+def saleflat_act(request, pk):
+    """Reserve for the next in line, sell when paid, or release a reservation."""
+    if not can(request.user, SaleFlat, "change"):
+        generic.deny(request, SaleFlat)
+    flat = get_object_or_404(SaleFlat.objects.for_user(request.user, "change"), pk=pk)
+    move = request.POST.get("move")
+    try:
+        if move == "reserve":
+            applicant = get_object_or_404(
+                Applicant.objects.for_user(request.user, "view"), pk=request.POST.get("applicant") or 0
+            )
+            sales.reserve(flat, applicant)
+        elif move == "sell":
+            sales.sell(flat)
+        elif move == "release":
+            sales.release(flat)
+        else:
+            raise ValidationError(_("未知的操作。"))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        messages.success(request, _("%(f)s：%(s)s") % {"f": flat, "s": flat.get_state_display()})
+    return HttpResponseRedirect(flat.get_absolute_url())
 
 
 @login_required

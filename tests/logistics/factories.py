@@ -6,7 +6,10 @@ import factory
 from django.utils import timezone
 
 from logistics.models import (
+    Applicant,
     Booking,
+    CanteenMilestone,
+    CanteenMonth,
     Checkin,
     Checkpoint,
     Event,
@@ -15,6 +18,7 @@ from logistics.models import (
     Patrol,
     PrintOrder,
     Route,
+    SaleFlat,
     Survey,
     SurveyAnswer,
     Venue,
@@ -155,3 +159,44 @@ class JournalFactory(factory.django.DjangoModelFactory):
     kind = "daily"
     date = datetime.date(2022, 3, 1)
     content = "巡查正常。"
+
+
+class ApplicantFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Applicant
+
+    compound = "惠济路三十七号院"
+    name = factory.Sequence(lambda n: f"申请人{n}")
+    unit = factory.SubFactory(UnitFactory)
+    ranking = factory.Sequence(lambda n: n + 1)
+
+
+class SaleFlatFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SaleFlat
+
+    compound = "惠济路三十七号院"
+    building = "3"
+    number = factory.Sequence(lambda n: f"{n:04d}")
+    area = Decimal("98.50")
+    price = Decimal("650000")
+
+
+class CanteenMilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CanteenMilestone
+
+    unit = factory.SubFactory(UnitFactory)
+    name = factory.Sequence(lambda n: f"节点{n}")
+    planned = datetime.date(2022, 6, 30)
+
+
+class CanteenMonthFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CanteenMonth
+
+    unit = factory.SubFactory(UnitFactory)
+    month = factory.Sequence(lambda n: datetime.date(2000 + n // 12, n % 12 + 1, 1))
+    meals = 12000
+    cost = Decimal("180000")
+    food_waste_kg = Decimal("250.0")
