@@ -39,7 +39,9 @@ def sees_catalogue(user):
     """Venues are the bureau's catalogue: whoever may book (area staff, a unit's liaison, a
     venue's manager) sees all of them."""
     return bool(
-        has_model_perm(user, Venue, "view") or user_unit_ids(user) or Venue.managers.through.objects.filter(user=user)
+        has_model_perm(user, Venue, "view")
+        or user_unit_ids(user)
+        or Venue.managers.through.objects.filter(user=user).exists()
     )
 
 
