@@ -2,12 +2,12 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Avg, Count, Q, Sum
+from django.db.models import Avg, Count, Max, Q, Sum
 
-from bureau.metrics import metric
+from bureau.metrics import Target, metric, target_source
 from logistics import ledgers
 from logistics.choices import BookingState, EventState
-from logistics.models import Booking, CanteenMonth, Event, PrintOrder, Route, SurveyAnswer
+from logistics.models import Booking, CanteenMonth, Event, PrintOrder, Route, Survey, SurveyAnswer
 
 
 def share(part, whole):
@@ -135,3 +135,16 @@ def ledger_completeness(year, units):
 def food_waste_kg(year, units):
     found = CanteenMonth.objects.filter(unit__in=units, month__year=year).aggregate(kg=Sum("food_waste_kg"))
     return found["kg"] or Decimal("0")
+
+
+@target_source
+def logistics_targets(key, year):
+    """The targets kept as data on the records: the year's surveys' satisfaction target, the
+    routes' ledger completeness target (the strictest of each, as the plan sets one figure)."""
+    if key == "logistics.satisfaction_rate":
+        found, label = Survey.objects.filter(year=year).aggregate(t=Max("target"))["t"], "满意度调查的满意率目标"
+    elif key == "logistics.ledger_completeness":
+        found, label = Route.objects.filter(active=True).aggregate(t=Max("target"))["t"], "巡查路线的台账落实率目标"
+    else:
+        return None
+    return Target("ge", float(found), label) if found is not None else None

@@ -1,6 +1,8 @@
 """Satisfaction surveys: generic tests, the survey sent as a data request and answered, low scores
 becoming follow-ups, the satisfaction rate."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -131,3 +133,14 @@ def test_satisfaction_rate_hand_computed(world):
 
     assert float(satisfaction(SurveyAnswer.objects.filter(survey=this))["mean"]) == 3.63
     assert value("logistics.satisfaction_rate", 2020, Unit.objects.all()) is None
+
+
+def test_the_surveys_target_is_the_metrics_target(world):
+    from bureau.metrics import judge, target_for
+
+    SurveyFactory(year=2022, target=90)
+    SurveyFactory(year=2022, target=95)
+    target = target_for("logistics.satisfaction_rate", 2022)
+    assert (target.comparison, target.value) == ("ge", 95.0)
+    assert judge(target, 96.0, 2022) == "green" and judge(target, 80.0, 2022, datetime.date(2023, 1, 1)) == "red"
+    assert target_for("logistics.satisfaction_rate", 2019) is None
