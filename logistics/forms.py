@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from bureau.forms import BaseModelForm
 from bureau.scoping import has_model_perm
 from logistics import bookings
+from logistics.choices import HOLDING
 from logistics.models import (
     Applicant,
     Booking,
@@ -31,6 +32,22 @@ class VenueForm(BaseModelForm):
     class Meta:
         model = Venue
         fields = ["name", "building", "room", "capacity", "equipment", "managers", "active", "note"]
+
+
+def overlaps_in_file(records, rows, column, key, holding, span, message):
+    from bureau.imports import RowError
+
+    taken, errors = {}, []
+    for row in rows:
+        if not holding(row):
+            continue
+        start, end = span(row)
+        for number, (other_start, other_end) in taken.get(records.value(row, key), []):
+            if start < other_end and end > other_start:
+                errors.append(RowError(row.number, column, str(message % {"row": number})))
+                break
+        taken.setdefault(records.value(row, key), []).append((row.number, (start, end)))
+    return errors
 
 
 class BookingForm(BaseModelForm):
@@ -68,10 +85,27 @@ class BookingForm(BaseModelForm):
         if self.instance.pk:
             self.fields.pop("repeat_until")
 
+    @classmethod
+    def check_file(cls, records, rows, labels):
+        """Rows of one file that overlap each other at one venue (each row was checked against the
+        stored bookings by its form)."""
+        return overlaps_in_file(
+            records,
+            rows,
+            labels.get("start", ""),
+            key="venue_id",
+            holding=lambda row: records.value(row, "state") in HOLDING,
+            span=lambda row: (records.value(row, "start"), records.value(row, "end")),
+            message=_("与第 %(row)d 行在同一场所的时段冲突。"),
+        )
+
     def _post_clean(self):
         super()._post_clean()
         until = self.cleaned_data.get("repeat_until")
-        if until and not self.errors:
+        if until and self.checked_in_bulk:
+            # An import saves the rows it read, one booking each.
+            self.add_error("repeat_until", _("导入时不能设每周重复；周期性会议请在预订页面办理。"))
+        elif until and not self.errors:
             try:
                 self.repeats = bookings.weekly(self.instance, until)
             except ValidationError as exc:
@@ -118,6 +152,25 @@ class EventAssignmentForm(BaseModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["vehicle"].queryset = fleet_for(self.user)
+
+    @classmethod
+    def check_file(cls, records, rows, labels):
+        """One vehicle sent in two rows to events that overlap."""
+        events = {
+            e.pk: e
+            for e in Event.objects.filter(pk__in={records.value(r, "event_id") for r in rows}).exclude(
+                state="cancelled"
+            )
+        }
+        return overlaps_in_file(
+            records,
+            rows,
+            labels.get("vehicle", ""),
+            key="vehicle_id",
+            holding=lambda row: records.value(row, "event_id") in events,
+            span=lambda row: (events[records.value(row, "event_id")].start, events[records.value(row, "event_id")].end),
+            message=_("该车辆已在第 %(row)d 行派往时间重叠的活动。"),
+        )
 
 
 def fleet_for(user):
@@ -209,10 +262,11 @@ class CheckinForm(BaseModelForm):
         model = Checkin
         fields = ["patrol", "checkpoint", "time", "note"]
 
-    def save(self, commit=True):
+    def clean(self):
+        data = super().clean()
         if self.instance.inspector_id is None:
             self.instance.inspector = self.user
-        return super().save(commit)
+        return data
 
 
 class JournalForm(BaseModelForm):

@@ -365,8 +365,9 @@ class PrintOrder(BaseModel):
             errors["error_note"] = _("有差错须说明差错情况。")
         if self.corrected_on and not self.errors:
             errors["corrected_on"] = _("没有差错无需纠正。")
-        amount = self.compute_amount()
-        if amount is not None and amount >= Decimal("1e10"):
+        # Set here as well as on save: an Excel import writes the rows its forms cleaned.
+        self.amount = self.compute_amount()
+        if self.amount is not None and self.amount >= Decimal("1e10"):
             errors["copies"] = _("金额过大，请核对页数、份数和单价。")
         if errors:
             raise ValidationError(errors)
@@ -474,7 +475,13 @@ class SurveyAnswer(BaseModel):
     def __str__(self):
         return f"{self.item} {self.score} 分"
 
+    def open_follow_up(self):
+        low = self.score and self.survey_id and self.score < self.survey.follow_up_below
+        if self.follow_up == FollowUp.NONE and low:
+            self.follow_up = FollowUp.OPEN
+
     def clean(self):
+        self.open_follow_up()
         errors = {}
         if self.follow_up == FollowUp.CLOSED:
             if not self.action_taken.strip():
@@ -485,13 +492,7 @@ class SurveyAnswer(BaseModel):
             raise ValidationError(errors)
 
     def save(self, *args, **kwargs):
-        if (
-            self.follow_up == FollowUp.NONE
-            and self.score
-            and self.survey_id
-            and self.score < self.survey.follow_up_below
-        ):
-            self.follow_up = FollowUp.OPEN
+        self.open_follow_up()
         super().save(*args, **kwargs)
 
     save.alters_data = True
@@ -592,13 +593,17 @@ class Patrol(BaseModel):
     def __str__(self):
         return f"{self.route.name} {timezone.localtime(self.started):%Y-%m-%d %H:%M}"
 
+    def set_expiry(self):
+        if self.expires is None and self.started and self.route_id:
+            self.expires = self.started + datetime.timedelta(hours=self.route.patrol_hours)
+
     def clean(self):
+        self.set_expiry()
         if self.started and self.expires and self.expires <= self.started:
             raise ValidationError({"expires": _("过期时间须晚于开始时间。")})
 
     def save(self, *args, **kwargs):
-        if self.expires is None and self.started and self.route_id:
-            self.expires = self.started + datetime.timedelta(hours=self.route.patrol_hours)
+        self.set_expiry()
         super().save(*args, **kwargs)
 
     save.alters_data = True
