@@ -8,13 +8,19 @@ import uuid
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from bureau.scoping import has_model_perm, user_unit_ids
 from logistics.choices import BOOKING_MOVES
 from logistics.models import Booking
 
 WEEK = datetime.timedelta(weeks=1)
-MOVE_LABELS = {"approve": "批准", "decline": "不批准", "serve": "已保障", "cancel": "取消"}
+MOVE_LABELS = {
+    "approve": gettext_lazy("批准"),
+    "decline": gettext_lazy("不批准"),
+    "serve": gettext_lazy("已保障"),
+    "cancel": gettext_lazy("取消"),
+}
 
 
 def weekly(first, until):
