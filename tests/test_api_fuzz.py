@@ -17,7 +17,7 @@ from schemathesis.specs.openapi.checks import status_code_conformance
 
 from tests.factories import UnitFactory
 
-AREAS = ("offices", "vehicles", "energy")
+AREAS = ("offices", "vehicles", "energy", "logistics", "party", "performance")
 
 
 @pytest.fixture
