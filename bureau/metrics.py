@@ -212,10 +212,18 @@ class Target:
 TARGET_SOURCES = []
 
 
-def target_source(func):
-    """Register `func(key, year) -> Target | None`; the first source that answers wins."""
-    TARGET_SOURCES.append(func)
-    return func
+def target_source(func=None, *, plan=False):
+    """Register `func(key, year) -> Target | None`; the first source that answers wins. The year's
+    plan (`plan=True`, the performance app's indicators) is asked before the areas' standing rules."""
+
+    def register(func):
+        if plan:
+            TARGET_SOURCES.insert(0, func)
+        else:
+            TARGET_SOURCES.append(func)
+        return func
+
+    return register(func) if func else register
 
 
 def target_for(key, year):

@@ -8,12 +8,12 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
 
 from bureau.models import Submission
+from party.choices import RectificationState
+from party.models import Rectification
 from performance import progress
 from performance.choices import DIVISIONS, AdjustmentKind, Source
 from performance.models import Adjustment, Indicator, ProgressReport
@@ -109,40 +109,22 @@ def late_submissions(assessment, day):
     ]
 
 
-def rectification_model():
-    """The party area's rectification items, where that app has them (it may not, yet): each names
-    its responsible division in words and may name a responsible person."""
-    if not apps.is_installed("party"):
-        return None
-    try:
-        model = apps.get_model("party", "Rectification")
-        for name in ("division", "deadline", "state"):
-            model._meta.get_field(name)
-    except (LookupError, FieldDoesNotExist):
-        return None
-    return None if model._meta.get_field("division").is_relation else model
-
-
 def overdue_rectifications(assessment, day):
-    model = rectification_model()
-    if model is None:
-        return []
+    """The party area's rectification items past their deadline and not closed, of the division
+    (written as its role key or its name, 办公用房处) or of the person assessed."""
     if assessment.division:
-        # The division is written as its role key or its name (办公用房处).
         whose = Q(division__in=[assessment.division, str(dict(DIVISIONS).get(assessment.division, ""))])
     else:
-        try:
-            model._meta.get_field("person")
-        except FieldDoesNotExist:
-            return []
         whose = Q(person=assessment.person)
-    overdue = model._base_manager.filter(whose, deadline__lt=day).exclude(state="closed").order_by("pk")
+    overdue = (
+        Rectification.objects.filter(whose, deadline__lt=day).exclude(state=RectificationState.CLOSED).order_by("pk")
+    )
     return [
         Suggestion(
             AdjustmentKind.DEDUCTION,
             assessment.plan.rectification_points,
             _("整改事项“%(item)s”逾期未销号（时限 %(deadline)s）") % {"item": r, "deadline": r.deadline},
-            r.get_absolute_url() if hasattr(r, "get_absolute_url") else "",
+            r.get_absolute_url(),
             Source.RECTIFICATION,
             f"rectification:{r.pk}",
         )

@@ -58,7 +58,7 @@ def reports_on_time_share(year, units):
     return _share(counts["on_time"], counts["total"])
 
 
-@target_source
+@target_source(plan=True)
 def plan_target(key, year):
     """The year's plan sets the target of a figure an indicator is bound to."""
     indicator = (

@@ -387,3 +387,33 @@ def test_the_area_figures_answer_the_whole_citys_scope_only(world):
         metrics.value("performance.indicators_met_share", 2022, metrics.scope_units(world.leader, world.unit_a.pk))
         is None
     )
+
+
+def test_an_overdue_rectification_of_the_division_is_a_suggested_deduction(world):
+    from tests.party.factories import RectificationFactory
+
+    plan = PlanFactory(year=2022)
+    overdue = RectificationFactory(division="办公用房处", deadline=datetime.date(2022, 10, 31), state="rectifying")
+    RectificationFactory(division="offices", deadline=datetime.date(2022, 10, 31), state="closed")
+    RectificationFactory(division="offices", deadline=datetime.date(2023, 3, 31), state="open")  # not due yet
+    RectificationFactory(division="公务用车处", deadline=datetime.date(2022, 5, 31), state="open")  # not theirs
+    assessment = AssessmentFactory(plan=plan, division="offices")
+
+    found = [s for s in assess.suggest(assessment, datetime.date(2023, 1, 15)) if s.source == "rectification"]
+    assert [(s.kind, s.points, s.source_key) for s in found] == [
+        ("deduction", plan.rectification_points, f"rectification:{overdue.pk}")
+    ]
+    assert found[0].evidence_url == overdue.get_absolute_url()
+
+
+def test_the_plans_indicator_sets_the_target_before_an_areas_standing_rule(world):
+    from vehicles.models import Rules
+
+    year = timezone.localdate().year
+    Rules.objects.update(nev_purchase_share=30)  # the rules seeded by the vehicles migrations
+    assert metrics.target_for("vehicles.nev_share_of_purchases", year).value == 30.0
+    IndicatorFactory(
+        item=ItemFactory(parent__plan=PlanFactory(year=year), division="vehicles"),
+        metric="vehicles.nev_share_of_purchases", target=Decimal("45"), manual_value=None, evidence="",
+    )  # fmt: skip
+    assert metrics.target_for("vehicles.nev_share_of_purchases", year).value == 45.0
