@@ -1,8 +1,15 @@
+import datetime
+
+from django.conf import settings
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bureau.choices import RequestState, SubmissionState
+from bureau.models import Submission
 from bureau.roles import user_roles
-from bureau.scoping import can
+from bureau.scoping import can, user_unit_ids
 
 
 def navigation(request):
@@ -33,4 +40,18 @@ def navigation(request):
     tools = [(_("我的导出任务"), reverse("jobs:list"))]
     if user.has_perm("bureau.view_annual_report"):
         tools.append((_("年度统计报表"), reverse("annual_reports")))
-    return {"nav_menu": menu, "nav_roles": user_roles(user), "nav_tools": tools}
+    return {"nav_menu": menu, "nav_roles": user_roles(user), "nav_tools": tools, "nav_badge": task_count(user)}
+
+
+def task_count(user):
+    """A liaison's badge: returned submissions and those due within TASK_BADGE_DAYS (late included)."""
+    units = user_unit_ids(user)
+    if not units:
+        return 0
+    soon = timezone.localdate() + datetime.timedelta(days=settings.TASK_BADGE_DAYS)
+    return (
+        Submission.objects.for_user(user, "view")
+        .filter(unit__in=units, request__state=RequestState.OPEN)
+        .filter(Q(state=SubmissionState.RETURNED) | Q(state=SubmissionState.DRAFT, deadline__lte=soon))
+        .count()
+    )

@@ -143,6 +143,8 @@ AXES_COOLOFF_TIME = envint("AXES_COOLOFF_MINUTES", "30") / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# A liaison's navigation badge counts returned submissions and those due within this many days.
+TASK_BADGE_DAYS = envint("TASK_BADGE_DAYS", "7")
 # Who unlocks an account or resets a password: shown on the lockout page.
 SUPPORT_CONTACT = env("SUPPORT_CONTACT", "局信息中心（系统管理员）")
 AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", "0") or None

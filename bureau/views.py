@@ -51,12 +51,18 @@ def home(request):
     if unit_ids:
         context["my_units"] = Unit.objects.filter(pk__in=unit_ids)
         own = Submission.objects.for_user(user, "view").filter(unit__in=unit_ids)
-        context["my_tasks"] = (
+        tasks = (
             own.filter(request__state=RequestState.OPEN)
             .exclude(state=SubmissionState.APPROVED)
             .select_related("request", "unit")
             .order_by("deadline", "pk")[:100]
         )
+        today = timezone.localdate()
+        for task in tasks:
+            # Late is red whatever the state; a returned one waiting for the unit is orange.
+            due = workflow.due_class(task, today)
+            task.mark = "returned" if due != "overdue" and task.state == SubmissionState.RETURNED else due
+        context["my_tasks"] = tasks
         context["my_done"] = (
             own.filter(state=SubmissionState.APPROVED).select_related("request", "unit").order_by("-reviewed_at")[:10]
         )
@@ -248,7 +254,8 @@ def submission_detail(request, pk):
     """The one page of a submission: the liaison fills and submits; the reviewer returns or approves."""
     sub = _submission(request, pk)
     kind = workflow.kind_of(sub)
-    fillable = sub.editable and workflow.can_fill(request.user, sub)
+    can_fill = workflow.can_fill(request.user, sub)
+    fillable = sub.editable and can_fill
     reviewer = workflow.can_review(request.user, sub)
     formset_class = formset_factory(kind.row_form, extra=kind.extra_rows if fillable else 0, can_delete=fillable)
     errors = []
@@ -273,6 +280,10 @@ def submission_detail(request, pk):
                 if not errors:
                     messages.success(request, _("已导入 %(n)d 行，请核对后报送。") % {"n": len(rows)})
                     return redirect(sub.get_absolute_url())
+            elif action == "withdraw" and can_fill:
+                workflow.withdraw(sub, request.user)
+                messages.success(request, _("已撤回，可修改后重新报送。"))
+                return redirect(sub.get_absolute_url())
             elif action in ("approve", "return", "reopen") and reviewer:
                 comment = request.POST.get("comment", "")
                 {"approve": workflow.approve, "return": workflow.return_, "reopen": workflow.reopen}[action](
@@ -300,6 +311,7 @@ def submission_detail(request, pk):
             "formset": formset,
             "fillable": fillable,
             "reviewer": reviewer,
+            "withdrawable": sub.state in workflow.UNDER_REVIEW and not reviewer and can_fill,
             "errors": errors,
             "reviews": sub.reviews.all(),
             "due": workflow.due_class(sub),
@@ -387,10 +399,12 @@ def request_grid(request, pk):
     }
     if request.GET.get("format") == "xlsx":
         return _grid_export(obj, labels, rows)
+    # A liaison may open the grid but not the request's page: their way back is their home.
+    back = obj.get_absolute_url() if has_model_perm(request.user, DataRequest, "view") else reverse("home")
     return render(
         request,
         "bureau/grid.html",
-        {"object": obj, "labels": labels, "rows": rows, "summary": summary, "title": obj.title},
+        {"object": obj, "labels": labels, "rows": rows, "summary": summary, "title": obj.title, "back": back},
     )
 
 

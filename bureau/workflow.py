@@ -191,6 +191,19 @@ def submit(submission, user):
 
 
 @transaction.atomic
+def withdraw(submission, user):
+    """The unit takes back what it sent while no reviewer has decided: a first submission goes
+    back to draft, a resubmission back to returned (the reviewer's comment kept)."""
+    if not can_fill(user, submission):
+        raise PermissionDenied
+    back = {S.SUBMITTED: S.DRAFT, S.RESUBMITTED: S.RETURNED}.get(submission.state)
+    if back is None or not _claim(submission, (submission.state,), state=back, submitted_at=None):
+        raise TransitionError(_("审核已办结，不能撤回；如需修改，请联系审核处室退回。"))
+    # Review.action has no "withdraw" choice (adding one needs a bureau migration): the log says it.
+    _log(submission, ReviewAction.SAVE, user, _("撤回报送"))
+
+
+@transaction.atomic
 def return_(submission, user, comment):
     if not can_review(user, submission):
         raise PermissionDenied
