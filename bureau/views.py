@@ -289,7 +289,7 @@ def submission_detail(request, pk):
                 {"approve": workflow.approve, "return": workflow.return_, "reopen": workflow.reopen}[action](
                     sub, request.user, comment
                 )
-                messages.success(request, _("已处理。"))
+                messages.success(request, _review_done(sub, action))
                 return redirect(sub.get_absolute_url())
             else:
                 generic.deny(request, Submission)
@@ -322,6 +322,17 @@ def submission_detail(request, pk):
         },
         status=400 if errors else 200,
     )
+
+
+def _review_done(sub, action):
+    """What a reviewer's action did, said in full; a return or reopening is e-mailed to the unit."""
+    names = {"unit": sub.unit.name, "period": sub.period}
+    if action == "approve":
+        return _("已通过%(unit)s %(period)s 的填报，数据已锁定。") % names
+    done = _("已退回%(unit)s") if action == "return" else _("已重新打开%(unit)s %(period)s 的填报")
+    if tasks.notify_returned(sub):
+        return (done + _("，已通知联络员。")) % names
+    return (done + _("；该单位没有登记邮箱的联络员，请电话告知。")) % names
 
 
 def _posted_rows(formset):
@@ -388,6 +399,15 @@ def grid_data(obj, user):
 @login_required
 def request_grid(request, pk):
     obj = get_object_or_404(DataRequest.objects.for_user(request.user, "view"), pk=pk)
+    can_remind = (
+        obj.state == RequestState.OPEN
+        and DataRequest.objects.for_user(request.user, "change").filter(pk=obj.pk).exists()
+    )
+    if request.method == "POST":
+        if not can_remind:
+            generic.deny(request, DataRequest)
+        _remind(request, obj)
+        return redirect(request.path)
     labels, rows = grid_data(obj, request.user)
     flat = [cell for _u, cells in rows for cell in cells if cell]
     summary = {
@@ -401,11 +421,44 @@ def request_grid(request, pk):
         return _grid_export(obj, labels, rows)
     # A liaison may open the grid but not the request's page: their way back is their home.
     back = obj.get_absolute_url() if has_model_perm(request.user, DataRequest, "view") else reverse("home")
+    reminded = tasks.last_reminders(obj) if can_remind else {}
+    # Each row with its last 催报 and whether the unit has anything left to send.
+    table = [
+        (unit, cells, reminded.get(unit.pk), any(c and c[0].state in workflow.EDITABLE for c in cells))
+        for unit, cells in rows
+    ]
     return render(
         request,
         "bureau/grid.html",
-        {"object": obj, "labels": labels, "rows": rows, "summary": summary, "title": obj.title, "back": back},
+        {
+            "object": obj,
+            "labels": labels,
+            "rows": rows,
+            "table": table,
+            "summary": summary,
+            "title": obj.title,
+            "back": back,
+            "can_remind": can_remind,
+        },
     )
+
+
+def _remind(request, obj):
+    """催报 from the grid: one unit's unsent submissions, or every late one ("late")."""
+    target = request.POST.get("remind", "")
+    pending = obj.submissions.for_user(request.user, "change").filter(state__in=workflow.EDITABLE)
+    if target == "late":
+        pending = pending.filter(deadline__lt=timezone.localdate())
+    elif target.isdigit():
+        pending = pending.filter(unit_id=int(target))
+    else:
+        pending = pending.none()
+    units, sent = tasks.remind_now(obj, pending, request.user)
+    if not units:
+        messages.error(request, _("没有需要催报的单位。"))
+        return
+    names = "、".join(u.name for u in units[:5]) + (_("等 %(n)d 个单位") % {"n": len(units)} if len(units) > 5 else "")
+    messages.success(request, _("已向%(units)s催报，已发送 %(n)d 封邮件。") % {"units": names, "n": sent})
 
 
 def _grid_export(obj, labels, rows):

@@ -73,8 +73,19 @@ def can_review(user, submission):
     return has_model_perm(user, Submission, "change") and can_fill(user, submission)
 
 
+def deadline_of(request, last_day, today):
+    """A period's deadline. Annual: the request's deadline. Monthly and quarterly: grace_days after
+    the period ends; a period whose own deadline has passed when the request is published is
+    caught up by the request's deadline, and never sooner than grace_days from publication."""
+    if request.frequency == Frequency.ANNUAL:
+        return request.deadline
+    grace = datetime.timedelta(days=request.grace_days)
+    own = last_day + grace
+    return own if own >= today else max(request.deadline, today + grace)
+
+
 @transaction.atomic
-def publish(request, user):
+def publish(request, user, today=None):
     """Open a draft request: one submission per target unit and period, pre-filled if the kind can."""
     if not DataRequest.objects.for_user(user, "change").filter(pk=request.pk).exists():
         raise PermissionDenied
@@ -84,10 +95,10 @@ def publish(request, user):
     units = list(request.units.all())
     if not units:
         raise TransitionError(_("请先选择填报单位。"))
-    grace = datetime.timedelta(days=request.grace_days)
+    today = today or timezone.localdate()
     items = []
     for label, index, last_day in periods(request.year, request.frequency):
-        deadline = request.deadline if request.frequency == Frequency.ANNUAL else last_day + grace
+        deadline = deadline_of(request, last_day, today)
         for unit in units:
             rows = kind.initial_rows(unit, label) if kind.initial_rows else []
             items.append(
