@@ -70,7 +70,7 @@ class UserChangeForm(auth_admin.UserChangeForm):
         required=False,
         label=_("联络单位"),
         help_text=_("单位联络员可填报、查看的单位；选定后自动具有“单位联络员”角色，全部移除则取消该角色。"),
-        widget=FilteredSelectMultiple(_("单位"), is_stacked=False),
+        widget=FilteredSelectMultiple(_("单位"), is_stacked=True),
     )
 
     def __init__(self, *args, **kwargs):
