@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.contrib.admin.widgets import FilteredSelectMultiple
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth.models import Group, User
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 
@@ -64,13 +65,25 @@ def role_label(group):
     return f"{role.label}（{role.description}）" if role else group.name
 
 
+class UnitChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return obj.name
+
+
+class UnitSelector(FilteredSelectMultiple):
+    """Wrapped as the admin wraps a relation's widget, or the selector lands after its label."""
+
+    def render(self, *args, **kwargs):
+        return format_html('<div class="related-widget-wrapper">{}</div>', super().render(*args, **kwargs))
+
+
 class UserChangeForm(auth_admin.UserChangeForm):
-    liaison_units = forms.ModelMultipleChoiceField(
+    liaison_units = UnitChoiceField(
         Unit.objects.order_by("name"),
         required=False,
         label=_("联络单位"),
         help_text=_("单位联络员可填报、查看的单位；选定后自动具有“单位联络员”角色，全部移除则取消该角色。"),
-        widget=FilteredSelectMultiple(_("单位"), is_stacked=True),
+        widget=UnitSelector(_("单位"), is_stacked=False),
     )
 
     def __init__(self, *args, **kwargs):
@@ -102,6 +115,7 @@ class UserAdmin(auth_admin.UserAdmin):
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "groups":
             kwargs["form_class"] = RoleChoiceField
+            kwargs["label"] = _("角色")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def save_related(self, request, form, formsets, change):

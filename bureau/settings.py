@@ -146,7 +146,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # A liaison's navigation badge counts returned submissions and those due within this many days.
 TASK_BADGE_DAYS = envint("TASK_BADGE_DAYS", "7")
 # Who unlocks an account or resets a password: shown on the lockout page.
-SUPPORT_CONTACT = env("SUPPORT_CONTACT", "局信息中心（系统管理员）")
+SUPPORT_CONTACT = env("SUPPORT_CONTACT", "局信息中心")
 AXES_IPWARE_PROXY_COUNT = envint("AXES_PROXY_COUNT", "0") or None
 AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
 
