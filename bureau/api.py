@@ -273,6 +273,12 @@ class ApiIndex(APIView):
 
     routers = ()  # (area, namespace, router)
 
+    def get_view_name(self):
+        return _("API 目录")
+
+    def get_view_description(self, html=False):
+        return _("各业务领域的接口（列表地址）与接口文档。")
+
     @extend_schema(exclude=True)
     def get(self, request):
         index = {}
