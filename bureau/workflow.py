@@ -73,15 +73,15 @@ def can_review(user, submission):
     return has_model_perm(user, Submission, "change") and can_fill(user, submission)
 
 
-def deadline_of(request, last_day, today):
+def deadline_of(request, deadline, last_day, today):
     """A period's deadline. Annual: the request's deadline. Monthly and quarterly: grace_days after
     the period ends; a period whose own deadline has passed when the request is published is
     caught up by the request's deadline, and never sooner than grace_days from publication."""
     if request.frequency == Frequency.ANNUAL:
-        return request.deadline
+        return deadline
     grace = datetime.timedelta(days=request.grace_days)
     own = last_day + grace
-    return own if own >= today else max(request.deadline, today + grace)
+    return own if own >= today else max(deadline, today + grace)
 
 
 @transaction.atomic
@@ -96,9 +96,10 @@ def publish(request, user, today=None):
     if not units:
         raise TransitionError(_("请先选择填报单位。"))
     today = today or timezone.localdate()
+    stored = DataRequest.objects.values_list("deadline", flat=True).get(pk=request.pk)
     items = []
     for label, index, last_day in periods(request.year, request.frequency):
-        deadline = deadline_of(request, last_day, today)
+        deadline = deadline_of(request, stored, last_day, today)
         for unit in units:
             rows = kind.initial_rows(unit, label) if kind.initial_rows else []
             items.append(
