@@ -139,7 +139,7 @@ def set_liaison_units(user, units, by):
 
 @admin.register(Group)
 class GroupAdmin(auth_admin.GroupAdmin):
-    list_display = ("role", "name")
+    list_display = ("role",)
 
     @admin.display(description=_("角色"))
     def role(self, obj):
