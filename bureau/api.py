@@ -2,13 +2,16 @@ import datetime
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404
+from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import exceptions, mixins, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 from rest_framework.routers import SimpleRouter
+from rest_framework.views import APIView
 
 from bureau import metrics, workflow
 from bureau.apiconf import scope_action
@@ -263,3 +266,29 @@ router.register("persons", PersonViewSet)
 router.register("requests", DataRequestViewSet)
 router.register("submissions", SubmissionViewSet)
 router.register("metrics", MetricViewSet, basename="metric")
+
+
+class ApiIndex(APIView):
+    """/api/v1/: each area's routes (their list URLs) and the docs, so a client starts from one URL."""
+
+    routers = ()  # (area, namespace, router)
+
+    def get_view_name(self):
+        return _("API 目录")
+
+    def get_view_description(self, html=False):
+        return _("各业务领域的接口（列表地址）与接口文档。")
+
+    @extend_schema(exclude=True)
+    def get(self, request):
+        index = {}
+        for area, namespace, area_router in self.routers:
+            routes = {}
+            for prefix, _viewset, basename in area_router.registry:
+                try:
+                    routes[prefix] = reverse(f"{namespace}:{basename}-list", request=request)
+                except NoReverseMatch:
+                    continue
+            index[area] = routes
+        index["docs"] = reverse("api_docs", request=request)
+        return Response(index)

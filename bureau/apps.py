@@ -17,6 +17,8 @@ class BureauConfig(AppConfig):
         from bureau import checks, signals, tablecache  # noqa: F401
 
         connection_created.connect(tablecache.install)
+        # django-axes names its admin section "Axes" and cannot be translated.
+        apps.get_app_config("axes").verbose_name = _("登录锁定")
 
         for config in apps.get_app_configs():
             if not config.name.startswith(("django.", "rest_framework")):

@@ -1,8 +1,15 @@
+import datetime
+
+from django.conf import settings
+from django.db.models import Q
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bureau.choices import RequestState, SubmissionState
+from bureau.models import Submission
 from bureau.roles import user_roles
-from bureau.scoping import can
+from bureau.scoping import can, user_unit_ids
 
 
 def navigation(request):
@@ -22,7 +29,7 @@ def navigation(request):
     if found is None:
         found = _navigation(user)
         cache.set(key, found, 300)
-    return found | {"nav_roles": user_roles(user)}
+    return found | {"nav_roles": user_roles(user), "nav_badge": task_count(user)}
 
 
 def _navigation(user):
@@ -58,3 +65,17 @@ def _navigation(user):
     if can_close(user):
         tools.append((_("年度关账"), reverse("cockpit_years")))
     return {"nav_menu": menu, "nav_tools": [(str(label), url) for label, url in tools]}
+
+
+def task_count(user):
+    """A liaison's badge: returned submissions and those due within TASK_BADGE_DAYS (late included)."""
+    units = user_unit_ids(user)
+    if not units:
+        return 0
+    soon = timezone.localdate() + datetime.timedelta(days=settings.TASK_BADGE_DAYS)
+    return (
+        Submission.objects.for_user(user, "view")
+        .filter(unit__in=units, request__state=RequestState.OPEN)
+        .filter(Q(state=SubmissionState.RETURNED) | Q(state=SubmissionState.DRAFT, deadline__lte=soon))
+        .count()
+    )

@@ -124,6 +124,10 @@ class DataRequestForm(BaseModelForm):
             help_text=_("要求各单位填报的内容；只列出本处室负责的类型。"),
         )
         self.fields["units"].required = False
+        self.fields["deadline"].help_text = _(
+            "年度填报：报送截止日期。月度、季度：发布时已过期的期间（补报）统一在此日期前报送，"
+            "其余各期在期末后按宽限天数截止。"
+        )
         self.fields["units"].help_text = _("按住 Ctrl 可多选。")
 
     def clean(self):

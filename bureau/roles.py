@@ -157,3 +157,19 @@ def assign_role(user, key, unit=None, by=None):
 def user_roles(user):
     names = {g.name for g in user.groups.all()}
     return [ROLES[k] for k in ROLES if k in names]
+
+
+@transaction.atomic
+def revoke_liaison(user, unit, by=None):
+    """Take back a liaison's unit (the grant assign_role gave)."""
+    from guardian.shortcuts import remove_perm
+
+    remove_perm(LIAISON_PERMISSION, user, unit)
+    user._reach = None
+    with audit.acting_as(by):
+        audit.record(
+            AuditAction.GRANT,
+            unit_id=unit.pk,
+            object_repr=user.username,
+            changes={"role": ["liaison", None], "unit": [unit.uscc, None]},
+        )

@@ -163,6 +163,10 @@ AXES_IPWARE_PROXY_ORDER = "left-most"
 # ipware counts the proxies named in the header; the last one is in REMOTE_ADDR instead.
 AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXIES - 1 if TRUSTED_PROXIES else None
 IPWARE_STRICT = False  # a header longer than expected (the client's own entries first) is still read
+# A liaison's navigation badge counts returned submissions and those due within this many days.
+TASK_BADGE_DAYS = envint("TASK_BADGE_DAYS", "7")
+# Who unlocks an account or resets a password: shown on the lockout page.
+SUPPORT_CONTACT = env("SUPPORT_CONTACT", "局信息中心")
 
 GUARDIAN_RAISE_403 = False
 ANONYMOUS_USER_NAME = None

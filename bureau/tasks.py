@@ -7,15 +7,16 @@ import shutil
 from celery import shared_task
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 from django.core.files import File
 from django.core.mail import send_mass_mail
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bureau import audit, jobs, reports
-from bureau.choices import JobState, SubmissionState
-from bureau.models import Job, Submission, Unit, UnitUserObjectPermission
+from bureau.choices import AuditAction, JobState, SubmissionState
+from bureau.models import AuditEntry, DataRequest, Job, Submission, Unit, UnitUserObjectPermission
 from bureau.scoping import LIAISON_PERMISSION
 
 logger = logging.getLogger(__name__)
@@ -47,23 +48,80 @@ def send_reminders(today=None):
             by_unit.setdefault(sub.unit_id, []).append(sub)
     if not by_unit:
         return 0
-    grants = UnitUserObjectPermission.objects.filter(
-        content_object_id__in=by_unit, permission__codename=LIAISON_PERMISSION, user__is_active=True
-    ).select_related("user")
+    return send_mass_mail(reminder_mails(by_unit, today), fail_silently=False)
+
+
+def liaison_emails(unit_ids):
+    """{unit id: [e-mail]} of the active liaisons of these units who have an address."""
+    grants = (
+        UnitUserObjectPermission.objects.filter(
+            content_object_id__in=unit_ids, permission__codename=LIAISON_PERMISSION, user__is_active=True
+        )
+        .exclude(user__email="")
+        .values_list("content_object_id", "user__email")
+    )
+    emails = {}
+    for unit_id, email in grants:
+        emails.setdefault(unit_id, []).append(email)
+    return emails
+
+
+def reminder_mails(by_unit, today):
+    """One e-mail per liaison listing their unit's unsent submissions ({unit id: [submission]})."""
     messages = []
-    for grant in grants:
-        if not grant.user.email:
-            continue
+    for unit_id, emails in liaison_emails(by_unit).items():
         lines = []
-        for sub in by_unit[grant.content_object_id]:
+        for sub in by_unit[unit_id]:
             late = (today - sub.deadline).days
             when = f"已逾期 {late} 天" if late > 0 else f"截止 {sub.deadline:%Y-%m-%d}"
             lines.append(f"- {sub.request.title}（{sub.period}）{when}：{settings.PORTAL_URL}{sub.get_absolute_url()}")
-        unit = by_unit[grant.content_object_id][0].unit
+        unit = by_unit[unit_id][0].unit
         body = f"{unit.name}联络员您好：\n\n以下数据填报尚未报送：\n" + "\n".join(lines) + "\n\n机关事务管理局门户"
-        messages.append((f"【填报提醒】{unit.name}有 {len(lines)} 项填报待报送", body, None, [grant.user.email]))
-    send_mass_mail(messages, fail_silently=False)
-    return len(messages)
+        subject = f"【填报提醒】{unit.name}有 {len(lines)} 项填报待报送"
+        messages.extend((subject, body, None, [email]) for email in emails)
+    return messages
+
+
+REMINDED = "催报"  # the audit entry's change key for a reminder sent by hand
+
+
+def remind_now(request, submissions, user):
+    """催报: e-mail the liaisons of these units now about their unsent submissions of `request`,
+    one audit entry per unit (the grid shows the last one). Returns (units, e-mails sent)."""
+    today = timezone.localdate()
+    by_unit = {}
+    for sub in submissions.select_related("request", "unit").order_by("unit_id", "deadline"):
+        by_unit.setdefault(sub.unit_id, []).append(sub)
+    sent = send_mass_mail(reminder_mails(by_unit, today), fail_silently=False) if by_unit else 0
+    with audit.acting_as(user):
+        for unit_id, subs in by_unit.items():
+            audit.record(
+                AuditAction.ACTION, request, unit_id=unit_id, changes={REMINDED: [None, [s.period for s in subs]]}
+            )
+    return [subs[0].unit for subs in by_unit.values()], sent
+
+
+def last_reminders(request):
+    """{unit id: time of the last 催报} for a request."""
+    entries = AuditEntry.objects.filter(
+        action=AuditAction.ACTION,
+        content_type=ContentType.objects.get_for_model(DataRequest),
+        object_id=str(request.pk),
+        changes__has_key=REMINDED,
+    )
+    return dict(entries.values("unit_id").annotate(last=Max("time")).values_list("unit_id", "last"))
+
+
+def notify_returned(submission):
+    """Tell the unit's liaisons their submission came back, with the reviewer's comment; the
+    number of e-mails sent."""
+    emails = liaison_emails([submission.unit_id]).get(submission.unit_id, [])
+    title = f"{submission.request.title}（{submission.period}）"
+    body = (
+        f"{submission.unit.name}联络员您好：\n\n{title}已退回修改，审核意见：\n{submission.comment}\n\n"
+        f"请修改后重新报送：{settings.PORTAL_URL}{submission.get_absolute_url()}\n\n机关事务管理局门户"
+    )
+    return send_mass_mail([(f"【填报退回】{title}", body, None, [e]) for e in emails], fail_silently=False)
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, time_limit=settings.JOB_TIME_LIMIT)

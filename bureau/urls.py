@@ -7,6 +7,7 @@ from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from bureau import cockpit, views
+from bureau.api import ApiIndex
 from bureau.api import router as core_router
 
 AREA_APPS = ("offices", "vehicles", "energy", "logistics", "party", "performance")
@@ -43,8 +44,11 @@ def area_urls():
 
 def api_urls():
     modules = [(app, app_module(app, "api")) for app in AREA_APPS]
-    return [path("", include((core_router.urls, "bureau-api")))] + [
-        path(f"{app}/", include((m.router.urls, f"{app}-api"))) for app, m in modules if hasattr(m, "router")
+    routers = [("bureau", "bureau-api", core_router)]
+    routers += [(app, f"{app}-api", m.router) for app, m in modules if hasattr(m, "router")]
+    index = ApiIndex.as_view(routers=routers)
+    return [path("", index, name="api_index")] + [
+        path(f"{app}/" if app != "bureau" else "", include((r.urls, namespace))) for app, namespace, r in routers
     ]
 
 
@@ -62,7 +66,11 @@ urlpatterns = [
     *area_urls(),
     path("api/v1/", include(api_urls())),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api_docs"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerSplitView.as_view(url_name="schema", template_name="bureau/swagger_ui.html"),
+        name="api_docs",
+    ),
     path("admin/", admin.site.urls),
 ]
 # No /media/ route, not even under DEBUG: the only files kept are job results and uploads in

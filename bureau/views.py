@@ -55,12 +55,18 @@ def home(request):
     if unit_ids:
         context["my_units"] = Unit.objects.filter(pk__in=unit_ids)
         own = Submission.objects.for_user(user, "view").filter(unit__in=unit_ids)
-        context["my_tasks"] = (
+        tasks = (
             own.filter(request__state=RequestState.OPEN)
             .exclude(state=SubmissionState.APPROVED)
             .select_related("request", "unit")
             .order_by("deadline", "pk")[:100]
         )
+        today = timezone.localdate()
+        for task in tasks:
+            # Late is red whatever the state; a returned one waiting for the unit is orange.
+            due = workflow.due_class(task, today)
+            task.mark = "returned" if due != "overdue" and task.state == SubmissionState.RETURNED else due
+        context["my_tasks"] = tasks
         context["my_done"] = (
             own.filter(state=SubmissionState.APPROVED).select_related("request", "unit").order_by("-reviewed_at")[:10]
         )
@@ -171,7 +177,8 @@ def submission_detail(request, pk):
     """The one page of a submission: the liaison fills and submits; the reviewer returns or approves."""
     sub = _submission(request, pk)
     kind = workflow.kind_of(sub)
-    fillable = sub.editable and workflow.can_fill(request.user, sub)
+    can_fill = workflow.can_fill(request.user, sub)
+    fillable = sub.editable and can_fill
     reviewer = workflow.can_review(request.user, sub)
     formset_class = formset_factory(kind.row_form, extra=kind.extra_rows if fillable else 0, can_delete=fillable)
     errors = []
@@ -196,12 +203,16 @@ def submission_detail(request, pk):
                 if not errors:
                     messages.success(request, _("已导入 %(n)d 行，请核对后报送。") % {"n": len(rows)})
                     return redirect(sub.get_absolute_url())
+            elif action == "withdraw" and can_fill:
+                workflow.withdraw(sub, request.user)
+                messages.success(request, _("已撤回，可修改后重新报送。"))
+                return redirect(sub.get_absolute_url())
             elif action in ("approve", "return", "reopen") and reviewer:
                 comment = request.POST.get("comment", "")
                 {"approve": workflow.approve, "return": workflow.return_, "reopen": workflow.reopen}[action](
                     sub, request.user, comment
                 )
-                messages.success(request, _("已处理。"))
+                messages.success(request, _review_done(sub, action))
                 return redirect(sub.get_absolute_url())
             else:
                 generic.deny(request, Submission)
@@ -223,6 +234,7 @@ def submission_detail(request, pk):
             "formset": formset,
             "fillable": fillable,
             "reviewer": reviewer,
+            "withdrawable": sub.state in workflow.UNDER_REVIEW and not reviewer and can_fill,
             "errors": errors,
             "reviews": sub.reviews.all(),
             "due": workflow.due_class(sub),
@@ -233,6 +245,17 @@ def submission_detail(request, pk):
         },
         status=400 if errors else 200,
     )
+
+
+def _review_done(sub, action):
+    """What a reviewer's action did, said in full; a return or reopening is e-mailed to the unit."""
+    names = {"unit": sub.unit.name, "period": sub.period}
+    if action == "approve":
+        return _("已通过%(unit)s %(period)s 的填报，数据已锁定。") % names
+    done = _("已退回%(unit)s") if action == "return" else _("已重新打开%(unit)s %(period)s 的填报")
+    if tasks.notify_returned(sub):
+        return (done + _("，已通知联络员。")) % names
+    return (done + _("；该单位没有登记邮箱的联络员，请电话告知。")) % names
 
 
 def _posted_rows(formset):
@@ -299,6 +322,15 @@ def grid_data(obj, user):
 @login_required
 def request_grid(request, pk):
     obj = audit.get_in_scope(DataRequest.objects.for_user(request.user, "view"), request.user, pk=pk)
+    can_remind = (
+        obj.state == RequestState.OPEN
+        and DataRequest.objects.for_user(request.user, "change").filter(pk=obj.pk).exists()
+    )
+    if request.method == "POST":
+        if not can_remind:
+            generic.deny(request, DataRequest)
+        _remind(request, obj)
+        return redirect(request.path)
     labels, rows = grid_data(obj, request.user)
     flat = [cell for _u, cells in rows for cell in cells if cell]
     summary = {
@@ -310,11 +342,46 @@ def request_grid(request, pk):
     }
     if request.GET.get("format") == "xlsx":
         return _grid_export(obj, labels, rows)
+    # A liaison may open the grid but not the request's page: their way back is their home.
+    back = obj.get_absolute_url() if has_model_perm(request.user, DataRequest, "view") else reverse("home")
+    reminded = tasks.last_reminders(obj) if can_remind else {}
+    # Each row with its last 催报 and whether the unit has anything left to send.
+    table = [
+        (unit, cells, reminded.get(unit.pk), any(c and c[0].state in workflow.EDITABLE for c in cells))
+        for unit, cells in rows
+    ]
     return render(
         request,
         "bureau/grid.html",
-        {"object": obj, "labels": labels, "rows": rows, "summary": summary, "title": obj.title},
+        {
+            "object": obj,
+            "labels": labels,
+            "rows": rows,
+            "table": table,
+            "summary": summary,
+            "title": obj.title,
+            "back": back,
+            "can_remind": can_remind,
+        },
     )
+
+
+def _remind(request, obj):
+    """催报 from the grid: one unit's unsent submissions, or every late one ("late")."""
+    target = request.POST.get("remind", "")
+    pending = obj.submissions.for_user(request.user, "change").filter(state__in=workflow.EDITABLE)
+    if target == "late":
+        pending = pending.filter(deadline__lt=timezone.localdate())
+    elif target.isdigit():
+        pending = pending.filter(unit_id=int(target))
+    else:
+        pending = pending.none()
+    units, sent = tasks.remind_now(obj, pending, request.user)
+    if not units:
+        messages.error(request, _("没有需要催报的单位。"))
+        return
+    names = "、".join(u.name for u in units[:5]) + (_("等 %(n)d 个单位") % {"n": len(units)} if len(units) > 5 else "")
+    messages.success(request, _("已向%(units)s催报，已发送 %(n)d 封邮件。") % {"units": names, "n": sent})
 
 
 def _grid_export(obj, labels, rows):

@@ -73,8 +73,19 @@ def can_review(user, submission):
     return has_model_perm(user, Submission, "change") and can_fill(user, submission)
 
 
+def deadline_of(request, deadline, last_day, today):
+    """A period's deadline. Annual: the request's deadline. Monthly and quarterly: grace_days after
+    the period ends; a period whose own deadline has passed when the request is published is
+    caught up by the request's deadline, and never sooner than grace_days from publication."""
+    if request.frequency == Frequency.ANNUAL:
+        return deadline
+    grace = datetime.timedelta(days=request.grace_days)
+    own = last_day + grace
+    return own if own >= today else max(deadline, today + grace)
+
+
 @transaction.atomic
-def publish(request, user):
+def publish(request, user, today=None):
     """Open a draft request: one submission per target unit and period, pre-filled if the kind can."""
     if not DataRequest.objects.for_user(user, "change").filter(pk=request.pk).exists():
         raise PermissionDenied
@@ -84,10 +95,11 @@ def publish(request, user):
     units = list(request.units.all())
     if not units:
         raise TransitionError(_("请先选择填报单位。"))
-    grace = datetime.timedelta(days=request.grace_days)
+    today = today or timezone.localdate()
+    stored = DataRequest.objects.values_list("deadline", flat=True).get(pk=request.pk)
     items = []
     for label, index, last_day in periods(request.year, request.frequency):
-        deadline = request.deadline if request.frequency == Frequency.ANNUAL else last_day + grace
+        deadline = deadline_of(request, stored, last_day, today)
         for unit in units:
             rows = kind.initial_rows(unit, label) if kind.initial_rows else []
             items.append(
@@ -188,6 +200,19 @@ def submit(submission, user):
     if not _claim(submission, EDITABLE, state=new_state, flags=flags, submitted_at=timezone.now()):
         raise TransitionError(_("此填报已报送或已通过，不能重复报送。"))
     _log(submission, ReviewAction.SUBMIT, user)
+
+
+@transaction.atomic
+def withdraw(submission, user):
+    """The unit takes back what it sent while no reviewer has decided: a first submission goes
+    back to draft, a resubmission back to returned (the reviewer's comment kept)."""
+    if not can_fill(user, submission):
+        raise PermissionDenied
+    back = {S.SUBMITTED: S.DRAFT, S.RESUBMITTED: S.RETURNED}.get(submission.state)
+    if back is None or not _claim(submission, (submission.state,), state=back, submitted_at=None):
+        raise TransitionError(_("审核已办结，不能撤回；如需修改，请联系审核处室退回。"))
+    # Review.action has no "withdraw" choice (adding one needs a bureau migration): the log says it.
+    _log(submission, ReviewAction.SAVE, user, _("撤回报送"))
 
 
 @transaction.atomic
