@@ -89,7 +89,8 @@ def test_a_job_survives_a_killed_worker(world, tmp_path):
             command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
         )
 
-    client = Celery("bureau-test-client", broker=broker, backend=broker)
+    # Not the current app: shared tasks elsewhere in this process must keep sending through ours.
+    client = Celery("bureau-test-client", broker=broker, backend=broker, set_as_current=False)
     worker = start()
     try:
         job = Job.objects.create(kind="annual_report", title="2022", user=world.leader, params={"year": 2022})
