@@ -241,8 +241,43 @@ class Event(BaseModel):
             errors["end"] = _("结束时间须晚于开始时间。")
         if self.state == EventState.UNSERVED and not self.reason.strip():
             errors["reason"] = _("未能保障须说明原因。")
+        if not errors and (found := self.clash()) is not None:
+            errors["start"] = _("%(v)s 已派往时间重叠的活动“%(e)s”：请先调整该车的派车。") % {
+                "v": found.vehicle,
+                "e": found.event.title,
+            }
         if errors:
             raise ValidationError(errors)
+
+    def clash(self):
+        """Moved (or taken back from cancelled), a saved event must not put one of its vehicles on
+        two events at once: the first other assignment it would overlap."""
+        if not (self.pk and self.start and self.end) or self.state == EventState.CANCELLED:
+            return None
+        return (
+            EventAssignment.objects.filter(
+                vehicle__in=EventAssignment.objects.filter(event_id=self.pk).values("vehicle"),
+                event__start__lt=self.end,
+                event__end__gt=self.start,
+            )
+            .exclude(event_id=self.pk)
+            .exclude(event__state=EventState.CANCELLED)
+            .select_related("vehicle", "event")
+            .order_by("pk")
+            .first()
+        )
+
+    def save(self, *args, **kwargs):
+        if self.pk is None:
+            return super().save(*args, **kwargs)
+        with transaction.atomic():
+            # The same vehicle locks as an assignment takes: a move and an assignment wait for each other.
+            vehicles = EventAssignment.objects.filter(event_id=self.pk).values("vehicle")
+            list(Vehicle.objects.select_for_update().filter(pk__in=vehicles).order_by("pk").values_list("pk"))
+            self.clean()
+            return super().save(*args, **kwargs)
+
+    save.alters_data = True
 
 
 class EventAssignment(BaseModel):

@@ -11,6 +11,7 @@ from bureau.models import Unit
 from logistics.choices import EventState
 from logistics.models import Event, EventAssignment
 from tests.base import ModelTests
+from tests.html import page_form
 from tests.logistics.factories import EventAssignmentFactory, EventFactory, later, local
 from tests.vehicles.factories import VehicleFactory
 from vehicles.choices import Status
@@ -83,6 +84,27 @@ class TestVehicleRefusals:
         EventAssignmentFactory(
             vehicle=vehicle, event=EventFactory(start=local(2030, 5, 1, 9), end=local(2030, 5, 1, 10))
         )
+
+    def test_moving_an_event_onto_another_of_its_vehicles_events_is_refused(self, client, world):
+        vehicle = VehicleFactory()
+        EventAssignmentFactory(
+            vehicle=vehicle, event=EventFactory(start=local(2030, 5, 1, 8), end=local(2030, 5, 1, 12))
+        )
+        moved = EventFactory(start=local(2030, 5, 2, 8), end=local(2030, 5, 2, 12))
+        EventAssignmentFactory(vehicle=vehicle, event=moved)
+        client.force_login(world.staff("logistics"))
+        url = reverse("logistics:event_edit", args=[moved.pk])
+        data = page_form(client.get(url)) | {"start": ["2030-05-01 11:00"], "end": ["2030-05-01 15:00"]}
+        response = client.post(url, data)
+        assert response.status_code == 400
+        assert "时间重叠" in " ".join(response.context["form"].errors["start"])
+        moved.refresh_from_db()
+        assert moved.start == local(2030, 5, 2, 8)
+        # Back to back with the first is no clash: [start, end).
+        response = client.post(url, data | {"start": ["2030-05-01 12:00"], "end": ["2030-05-01 15:00"]})
+        assert response.status_code == 302
+        moved.refresh_from_db()
+        assert moved.start == local(2030, 5, 1, 12)
 
     @pytest.mark.parametrize("status", [Status.REPAIR, Status.DISPOSED, Status.AWAITING_DISPOSAL])
     def test_a_vehicle_in_repair_or_disposed_cannot_serve(self, client, world, status):
