@@ -1,5 +1,6 @@
 """API bases: a model's serializer and viewset are declarations on these."""
 
+import copy
 import hashlib
 import logging
 
@@ -110,6 +111,35 @@ class ModelSerializer(serializers.ModelSerializer):
                 if name in fields:
                     fields[name].read_only = True
         return fields
+
+
+def refusal(exc):
+    """A model's ValidationError as the API's 400, field by field where it names fields."""
+    return serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+
+
+class CleanedSerializer(ModelSerializer):
+    """Runs the model's clean() on a copy carrying the new values, so the API refuses exactly what
+    the forms refuse; a refusal found while saving (under a lock) is a 400 as well."""
+
+    def validate(self, attrs):
+        attrs = super().validate(attrs)
+        m2m = {f.name for f in self.Meta.model._meta.many_to_many}
+        instance = copy.copy(self.instance) if self.instance else self.Meta.model()
+        for name, value in attrs.items():
+            if name not in m2m:
+                setattr(instance, name, value)
+        try:
+            instance.clean()
+        except ValidationError as exc:
+            raise refusal(exc) from None
+        return attrs
+
+    def save(self, **kwargs):
+        try:
+            return super().save(**kwargs)
+        except ValidationError as exc:
+            raise refusal(exc) from None
 
 
 def withheld(model, user):

@@ -1,11 +1,8 @@
-import copy
-
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
-from bureau.rest import ModelSerializer, ModelViewSet
+from bureau.rest import CleanedSerializer, ModelViewSet
 from energy import filtersets as fs
 from energy.choices import accepted_units, official_unit
 from energy.forms import assessment_refused
@@ -22,21 +19,6 @@ from energy.models import (
     VerificationFlag,
 )
 from energy.requests import PERIOD
-
-
-class CleanedSerializer(ModelSerializer):
-    """Runs the model's own `clean()` (the rules the form enforces) on the API's input too."""
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        instance = copy.copy(self.instance) if self.instance is not None else self.Meta.model()
-        for name, value in attrs.items():
-            setattr(instance, name, value)
-        try:
-            instance.clean()
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
-        return attrs
 
 
 def _serializer(model_, fields_):

@@ -1,5 +1,3 @@
-import copy
-
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,7 +8,7 @@ from rest_framework.decorators import action
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from bureau.rest import ModelSerializer, ModelViewSet
+from bureau.rest import CleanedSerializer, ModelViewSet, refusal
 from logistics import bookings, filtersets, sales
 from logistics.forms import fleet_for
 from logistics.models import (
@@ -31,34 +29,6 @@ from logistics.models import (
     SurveyAnswer,
     Venue,
 )
-
-
-def refusal(exc):
-    return serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
-
-
-class CleanedSerializer(ModelSerializer):
-    """Runs the model's clean(), so the API refuses exactly what the forms refuse, and turns a
-    refusal found while saving (under a lock) into a 400 as well."""
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        m2m = {f.name for f in self.Meta.model._meta.many_to_many}
-        instance = copy.copy(self.instance) if self.instance else self.Meta.model()
-        for name, value in attrs.items():
-            if name not in m2m:
-                setattr(instance, name, value)
-        try:
-            instance.clean()
-        except ValidationError as exc:
-            raise refusal(exc) from None
-        return attrs
-
-    def save(self, **kwargs):
-        try:
-            return super().save(**kwargs)
-        except ValidationError as exc:
-            raise refusal(exc) from None
 
 
 class VenueSerializer(CleanedSerializer):

@@ -1,9 +1,8 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
 from bureau.models import Person
-from bureau.rest import ModelSerializer, ModelViewSet
+from bureau.rest import CleanedSerializer, ModelViewSet
 from offices import filtersets, overstandard
 from offices.forms import occupant_errors
 from offices.models import (
@@ -21,24 +20,6 @@ from offices.models import (
     Site,
     Standard,
 )
-
-
-class CleanedSerializer(ModelSerializer):
-    """Runs the model's clean(), so the API refuses exactly what the forms refuse."""
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        model = self.Meta.model
-        m2m = {f.name for f in model._meta.many_to_many}
-        instance = self.instance or model()
-        for name, value in attrs.items():
-            if name not in m2m:
-                setattr(instance, name, value)
-        try:
-            instance.clean()
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from None
-        return attrs
 
 
 class StandardSerializer(CleanedSerializer):

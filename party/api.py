@@ -1,10 +1,9 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
-from bureau.rest import ModelSerializer, ModelViewSet
+from bureau.rest import CleanedSerializer, ModelViewSet
 from party import filtersets
 from party.choices import Light
 from party.forms import discipline_staff, party_staff
@@ -28,25 +27,6 @@ from party.models import (
     grant,
     record_read,
 )
-
-
-class CleanedSerializer(ModelSerializer):
-    """Runs the model's clean(), so the API refuses exactly what the forms refuse. (Serializers
-    whose names other areas use too carry "Party": the schema's component names come from them.)"""
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        model = self.Meta.model
-        m2m = {f.name for f in model._meta.many_to_many}
-        instance = self.instance or model()
-        for name, value in attrs.items():
-            if name not in m2m:
-                setattr(instance, name, value)
-        try:
-            instance.clean()
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(exc.message_dict) from None
-        return attrs
 
 
 class GrantingSerializer(CleanedSerializer):

@@ -1,8 +1,7 @@
-from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import serializers
 from rest_framework.routers import SimpleRouter
 
-from bureau.rest import ModelSerializer, ModelViewSet
+from bureau.rest import CleanedSerializer, ModelViewSet
 from performance import filtersets, progress
 from performance.choices import AdjustmentState, State
 from performance.models import (
@@ -15,23 +14,6 @@ from performance.models import (
     Plan,
     ProgressReport,
 )
-
-
-class CleanedSerializer(ModelSerializer):
-    """Runs the model's clean(), so the API refuses exactly what the forms refuse."""
-
-    def validate(self, attrs):
-        attrs = super().validate(attrs)
-        instance = self.instance or self.Meta.model()
-        for name, value in attrs.items():
-            setattr(instance, name, value)
-        try:
-            instance.clean()
-        except DjangoValidationError as exc:
-            raise serializers.ValidationError(
-                exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-            ) from None
-        return attrs
 
 
 def serializer(model, names, base=CleanedSerializer):

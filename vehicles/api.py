@@ -1,5 +1,3 @@
-import copy
-
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -7,7 +5,7 @@ from rest_framework import exceptions, pagination, serializers, status
 from rest_framework.response import Response
 from rest_framework.routers import SimpleRouter
 
-from bureau.rest import ModelSerializer, ModelViewSet
+from bureau.rest import CleanedSerializer, ModelSerializer, ModelViewSet
 from vehicles import filtersets, queries, trips
 from vehicles.models import (
     CalendarDay,
@@ -23,23 +21,6 @@ from vehicles.models import (
     VehicleStandard,
 )
 from vehicles.validators import normalise_plate
-
-
-def validate_model(serializer, attrs):
-    """Run the model's own `clean` so the API refuses what the form refuses."""
-    instance = copy.copy(serializer.instance) if serializer.instance else serializer.Meta.model()
-    for name, value in attrs.items():
-        setattr(instance, name, value)
-    try:
-        instance.clean()
-    except ValidationError as exc:
-        raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from None
-    return attrs
-
-
-class CleanedSerializer(ModelSerializer):
-    def validate(self, attrs):
-        return validate_model(self, super().validate(attrs))
 
 
 class VehicleStandardSerializer(CleanedSerializer):
