@@ -18,6 +18,7 @@ from bureau.apiconf import scope_action
 from bureau.filtersets import DataRequestFilterSet, PersonFilterSet, SubmissionFilterSet, UnitFilterSet
 from bureau.models import DataRequest, Person, Submission, Unit
 from bureau.rest import CachedList, ModelSerializer, ModelViewSet
+from bureau.scoping import can
 
 
 class UnitSerializer(ModelSerializer):
@@ -284,7 +285,10 @@ class ApiIndex(APIView):
         index = {}
         for area, namespace, area_router in self.routers:
             routes = {}
-            for prefix, _viewset, basename in area_router.registry:
+            for prefix, viewset, basename in area_router.registry:
+                model = getattr(getattr(viewset, "queryset", None), "model", None)
+                if model is not None and not can(request.user, model, "view"):
+                    continue  # only what this user may open
                 try:
                     routes[prefix] = reverse(f"{namespace}:{basename}-list", request=request)
                 except NoReverseMatch:

@@ -24,3 +24,12 @@ def test_api_root_lists_each_areas_routes(api, world):
 @pytest.mark.django_db
 def test_api_root_needs_sign_in(api):
     assert api.get("/api/v1/").status_code in (401, 403)
+
+
+@pytest.mark.django_db
+def test_the_index_lists_only_what_the_user_may_open(api, world):
+    api.force_authenticate(world.leader)
+    index = api.get("/api/v1/").json()
+    assert "clues" not in index["party"] and "archives" not in index["party"]  # per-record grants only
+    api.force_authenticate(world.staff("discipline"))
+    assert api.get("/api/v1/").json()["party"]["clues"] == "http://testserver/api/v1/party/clues/"
