@@ -467,6 +467,19 @@ class QuizCampaign(BaseModel):
     excellent_target = percent_field(_("优秀率目标（%）"), default=90)
     rank = models.PositiveSmallIntegerField(_("本局在市直单位中的排名"), null=True, blank=True)
     ranked_units = models.PositiveSmallIntegerField(_("参加排名的单位数"), null=True, blank=True)
+    rank_score = models.DecimalField(_("本局排名得分"), max_digits=7, decimal_places=2, null=True, blank=True)
+    rank_target = models.PositiveSmallIntegerField(
+        _("排名目标（前 N 名）"), default=10, help_text=_("工作要点的目标，例如争取市直单位前十名。")
+    )
+    own_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("本局在排名中的单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("导入平台的单位排名表时，按此单位取本局的名次。"),
+    )
 
     unit_field = None
     liaison_actions = ("view",)
@@ -482,6 +495,11 @@ class QuizCampaign(BaseModel):
     def clean(self):
         if self.rank and self.ranked_units and self.rank > self.ranked_units:
             raise ValidationError({"rank": _("排名不能大于参加排名的单位数。")})
+
+    @property
+    def rank_met(self):
+        """Whether the bureau's rank reaches the target (None before a rank is known)."""
+        return None if self.rank is None else self.rank <= self.rank_target
 
 
 class QuizResult(BaseModel):

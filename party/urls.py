@@ -25,6 +25,8 @@ urlpatterns = [
     *views.QuizResultViews.urls(),
     path("quizcampaign/<int:pk>/results-import/", views.quiz_import, name="quiz_import"),
     path("quiz-template/", views.quiz_template, name="quiz_template"),
+    path("quizcampaign/<int:pk>/ranking-import/", views.quiz_ranking_import, name="quiz_ranking_import"),
+    path("quiz-ranking-template/", views.quiz_ranking_template, name="quiz_ranking_template"),
     *views.CaseStudyViews.urls(),
     *views.CaseSessionViews.urls(),
     *views.PolicyViews.urls(),

@@ -220,6 +220,8 @@ class QuizCampaignViews(generic.ModelViews):
             "total": quiz.total_rates(obj, units),
             "can_import": can(user, QuizResult, "add"),
             "import_url": reverse("party:quiz_import", args=[obj.pk]),
+            "ranking_url": reverse("party:quiz_ranking_import", args=[obj.pk]),
+            "can_rank": can(user, QuizCampaign, "change"),
             "results_url": reverse("party:quizresult_list") + f"?campaign={obj.pk}",
         }
 
@@ -278,6 +280,56 @@ def quiz_template(request):
     if not can(request.user, QuizResult, "add"):
         generic.deny(request, QuizResult)
     return template_response(quiz.columns(), _("法宣在线成绩"), _("法宣在线成绩导入模板.xlsx"))
+
+
+@login_required
+def quiz_ranking_import(request, pk):
+    """The platform's ranking of municipal units: the bureau's rank taken from its own unit's row;
+    with units not matched, nothing is saved until confirmed; bad rows save nothing at all."""
+    if not can(request.user, QuizCampaign, "change"):
+        generic.deny(request, QuizCampaign)
+    campaign = QuizCampaign.objects.for_user(request.user, "change").filter(pk=pk).first()
+    if campaign is None:
+        raise Http404
+    form = forms.RankingUploadForm(request.POST or None, request.FILES or None)
+    ranking, status = None, 200
+    if campaign.own_unit_id is None:
+        form.add_error(None, _("请先在学法考试中设置“本局在排名中的单位”。"))
+    elif request.method == "POST" and form.is_valid():
+        try:
+            ranking = quiz.read_ranking(form.cleaned_data["file"], campaign, request.user)
+        except UploadRejected as exc:
+            form.add_error("file", str(exc))
+        else:
+            if not ranking.errors and (not ranking.unmatched or form.cleaned_data["confirm"]):
+                quiz.save_ranking(campaign, ranking)
+                messages.success(
+                    request,
+                    _("本局排名第 %(rank)d 名（共 %(n)d 个单位）。")
+                    % {"rank": campaign.rank, "n": campaign.ranked_units},
+                )
+                return HttpResponseRedirect(campaign.get_absolute_url())
+    if request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "party/ranking_import.html",
+        {
+            "title": _("导入法宣在线单位排名：%(c)s") % {"c": campaign},
+            "campaign": campaign,
+            "form": form,
+            "ranking": ranking,
+            "columns": quiz.ranking_columns(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def quiz_ranking_template(request):
+    if not can(request.user, QuizCampaign, "change"):
+        generic.deny(request, QuizCampaign)
+    return template_response(quiz.ranking_columns(), _("单位排名"), _("法宣在线单位排名导入模板.xlsx"))
 
 
 class CaseStudyViews(generic.ModelViews):
