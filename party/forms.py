@@ -211,6 +211,10 @@ class QuizUploadForm(forms.Form):
     )
 
 
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("文件"), help_text=_("PDF、Word（.docx）、Excel（.xlsx）、JPG 或 PNG。"))
+
+
 class RankingUploadForm(forms.Form):
     file = forms.FileField(label=_("法宣在线导出的单位排名表（Excel）"))
     confirm = forms.BooleanField(

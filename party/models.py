@@ -2,6 +2,7 @@
 the policy library, study and training; and the confidential records of 纪检 — problem clues and
 integrity archives — which are reached one by one through grants (bureau.scoping.granted_scope)."""
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -649,3 +650,56 @@ class Training(BaseModel):
 
     def __str__(self):
         return f"{self.start:%Y-%m-%d} {self.title}"
+
+
+# Attachments (minutes, notices, rectification evidence as files) ----------------------------------
+
+
+def attachment_path(instance, filename):
+    """A random name: the uploader's file name is kept only as a label, never as a path."""
+    return f"party/{uuid.uuid4().hex}.{instance.kind}"
+
+
+class Attachment(models.Model):
+    """A file of a meeting or a rectification item, served only by party:attachment_download after
+    the record is checked through `for_user`. Confidential records (clues, archives) take none:
+    their grants would have to cover the download as well."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("组织生活会议"), null=True, blank=True, on_delete=models.CASCADE, related_name="files"
+    )
+    rectification = models.ForeignKey(
+        Rectification,
+        verbose_name=_("整改事项"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="files",
+    )
+    file = models.FileField(_("文件"), upload_to=attachment_path)
+    name = models.CharField(_("文件名"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=4)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(meeting__isnull=False, rectification__isnull=True)
+                | models.Q(meeting__isnull=True, rectification__isnull=False),
+                name="attachment_one_record",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def record(self):
+        return self.meeting or self.rectification

@@ -26,6 +26,8 @@ urlpatterns = [
     path("quizcampaign/<int:pk>/results-import/", views.quiz_import, name="quiz_import"),
     path("quiz-template/", views.quiz_template, name="quiz_template"),
     path("quizcampaign/<int:pk>/ranking-import/", views.quiz_ranking_import, name="quiz_ranking_import"),
+    path("<str:model>/<int:pk>/attachments/", views.attachment_upload, name="attachments"),
+    path("attachment/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("quiz-ranking-template/", views.quiz_ranking_template, name="quiz_ranking_template"),
     *views.CaseStudyViews.urls(),
     *views.CaseSessionViews.urls(),
