@@ -8,7 +8,9 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
@@ -703,3 +705,11 @@ class Attachment(models.Model):
     @property
     def record(self):
         return self.meeting or self.rectification
+
+
+@receiver(post_delete, sender=Attachment)
+def _remove_file(sender, instance, **kwargs):
+    # Once the deletion (often a cascade from its meeting or item) is committed, not before:
+    # a rolled-back delete must still find its file.
+    name, storage = instance.file.name, instance.file.storage
+    transaction.on_commit(lambda: storage.delete(name))

@@ -125,3 +125,16 @@ def test_confidential_records_take_no_attachments(client, world):
     client.force_login(world.admin)
     assert client.get(reverse("party:attachments", args=["clue", clue.pk])).status_code == 404
     assert client.get(reverse("party:attachments", args=["archive", 1])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_deleting_the_meeting_removes_its_files(client, world, media, django_capture_on_commit_callbacks):
+    meeting = MeetingFactory(branch__unit=world.unit_a)
+    client.force_login(world.staff("party"))
+    assert attach(client, meeting, "会议记录.pdf", PDF).status_code == 302
+    assert len(stored(media)) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        meeting.delete()
+        assert len(stored(media)) == 1  # until the deletion is committed
+    assert not Attachment.objects.exists()
+    assert stored(media) == []
