@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 
-from bureau.models import Person
+from bureau.models import Person, Unit
 from party.choices import (
     ClueSource,
     ClueState,
@@ -221,7 +221,11 @@ def seed_rectification(ctx, units, reviewer):
 def seed_quiz(ctx):
     rng = ctx.rng
     campaign = QuizCampaign.objects.create(
-        year=ctx.year, title=f"{ctx.year}年度法宣在线学法考试", rank=12, ranked_units=86
+        year=ctx.year,
+        title=f"{ctx.year}年度法宣在线学法考试",
+        rank=12,
+        ranked_units=86,
+        own_unit=Unit.objects.filter(name="X市机关事务管理局").first(),
     )
     results = []
     for person_id in Person.objects.filter(unit__in=ctx.units).values_list("pk", flat=True).iterator():

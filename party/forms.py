@@ -188,8 +188,11 @@ class QuizCampaignForm(BaseModelForm):
             "study_target",
             "exam_target",
             "excellent_target",
+            "rank_target",
+            "own_unit",
             "rank",
             "ranked_units",
+            "rank_score",
         ]
 
 
@@ -205,6 +208,19 @@ class QuizUploadForm(forms.Form):
         label=_("确认导入已匹配的人员，跳过未匹配的人员"),
         required=False,
         help_text=_("有未匹配人员时，须勾选后再次上传才会导入；否则什么也不导入。"),
+    )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(label=_("文件"), help_text=_("PDF、Word（.docx）、Excel（.xlsx）、JPG 或 PNG。"))
+
+
+class RankingUploadForm(forms.Form):
+    file = forms.FileField(label=_("法宣在线导出的单位排名表（Excel）"))
+    confirm = forms.BooleanField(
+        label=_("确认导入，忽略未匹配的单位"),
+        required=False,
+        help_text=_("有未匹配单位时，须勾选后再次上传才会保存本局排名；否则什么也不保存。"),
     )
 
 

@@ -2,12 +2,15 @@
 the policy library, study and training; and the confidential records of 纪检 — problem clues and
 integrity archives — which are reached one by one through grants (bureau.scoping.granted_scope)."""
 
+import uuid
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
+from django.db.models.signals import post_delete
+from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
@@ -467,6 +470,19 @@ class QuizCampaign(BaseModel):
     excellent_target = percent_field(_("优秀率目标（%）"), default=90)
     rank = models.PositiveSmallIntegerField(_("本局在市直单位中的排名"), null=True, blank=True)
     ranked_units = models.PositiveSmallIntegerField(_("参加排名的单位数"), null=True, blank=True)
+    rank_score = models.DecimalField(_("本局排名得分"), max_digits=7, decimal_places=2, null=True, blank=True)
+    rank_target = models.PositiveSmallIntegerField(
+        _("排名目标（前 N 名）"), default=10, help_text=_("工作要点的目标，例如争取市直单位前十名。")
+    )
+    own_unit = models.ForeignKey(
+        Unit,
+        verbose_name=_("本局在排名中的单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("导入平台的单位排名表时，按此单位取本局的名次。"),
+    )
 
     unit_field = None
     liaison_actions = ("view",)
@@ -482,6 +498,11 @@ class QuizCampaign(BaseModel):
     def clean(self):
         if self.rank and self.ranked_units and self.rank > self.ranked_units:
             raise ValidationError({"rank": _("排名不能大于参加排名的单位数。")})
+
+    @property
+    def rank_met(self):
+        """Whether the bureau's rank reaches the target (None before a rank is known)."""
+        return None if self.rank is None else self.rank <= self.rank_target
 
 
 class QuizResult(BaseModel):
@@ -631,3 +652,64 @@ class Training(BaseModel):
 
     def __str__(self):
         return f"{self.start:%Y-%m-%d} {self.title}"
+
+
+# Attachments (minutes, notices, rectification evidence as files) ----------------------------------
+
+
+def attachment_path(instance, filename):
+    """A random name: the uploader's file name is kept only as a label, never as a path."""
+    return f"party/{uuid.uuid4().hex}.{instance.kind}"
+
+
+class Attachment(models.Model):
+    """A file of a meeting or a rectification item, served only by party:attachment_download after
+    the record is checked through `for_user`. Confidential records (clues, archives) take none:
+    their grants would have to cover the download as well."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("组织生活会议"), null=True, blank=True, on_delete=models.CASCADE, related_name="files"
+    )
+    rectification = models.ForeignKey(
+        Rectification,
+        verbose_name=_("整改事项"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="files",
+    )
+    file = models.FileField(_("文件"), upload_to=attachment_path)
+    name = models.CharField(_("文件名"), max_length=200)
+    kind = models.CharField(_("类型"), max_length=4)
+    size = models.PositiveIntegerField(_("大小（字节）"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded = models.DateTimeField(_("上传时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+        ordering = ["uploaded", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(meeting__isnull=False, rectification__isnull=True)
+                | models.Q(meeting__isnull=True, rectification__isnull=False),
+                name="attachment_one_record",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def record(self):
+        return self.meeting or self.rectification
+
+
+@receiver(post_delete, sender=Attachment)
+def _remove_file(sender, instance, **kwargs):
+    # Once the deletion (often a cascade from its meeting or item) is committed, not before:
+    # a rolled-back delete must still find its file.
+    name, storage = instance.file.name, instance.file.storage
+    transaction.on_commit(lambda: storage.delete(name))

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from bureau.imports.columns import columns_for_form
 from bureau.imports.rows import RowError, validate_upload
-from bureau.models import Person
+from bureau.models import Person, Unit
 from party.models import QuizResult
 from party.organisation import share
 
@@ -138,3 +138,63 @@ def total_rates(campaign, units):
     staff = Person.objects.filter(unit__in=units).count()
     found = QuizResult.objects.filter(campaign=campaign, person__unit__in=units).aggregate(**tallies(campaign))
     return rates(None, staff, found["n_studied"], found["n_examined"], found["n_excellent"])
+
+
+# The platform's ranking of municipal units ------------------------------------------------------
+
+
+class RankRowForm(forms.Form):
+    """One row of the platform's ranking sheet."""
+
+    rank = forms.IntegerField(label=_("排名"), min_value=1)
+    unit = forms.CharField(label=_("单位"), max_length=100, help_text=_("单位全称或简称。"))
+    score = forms.DecimalField(
+        label=_("得分"), required=False, min_value=0, max_digits=7, decimal_places=2, help_text=_("平均分或参学率。")
+    )
+
+
+def ranking_columns():
+    return columns_for_form(RankRowForm, form_kwargs={})
+
+
+@dataclass
+class Ranking:
+    rows: int = 0  # units ranked, matched or not
+    own: tuple = None  # (rank, score) of the campaign's own unit
+    unmatched: list = field(default_factory=list)  # (row number, unit, rank)
+    errors: list = field(default_factory=list)  # RowError
+
+
+def read_ranking(uploaded_file, campaign, user):
+    """Validate the ranking, match its units by name or short name, find the bureau's row.
+    Raises UploadRejected."""
+    rows, errors = validate_upload(uploaded_file, RankRowForm, {}, ranking_columns())
+    found = Ranking(rows=len(rows) + len(errors), errors=list(errors))
+    units = {}
+    for unit in Unit.objects.for_user(user).only("pk", "name", "short_name"):
+        for name in {unit.name, unit.short_name} - {""}:
+            units.setdefault(name, unit.pk)
+    seen = {}
+    for row in rows:
+        name = row.data["unit"].strip()
+        if row.data["rank"] > found.rows:
+            found.errors.append(RowError(row.number, _("排名"), _("排名不能大于表中的单位数。")))
+        pk = units.get(name)
+        if pk is None:
+            found.unmatched.append((row.number, name, row.data["rank"]))
+            continue
+        if pk in seen:
+            found.errors.append(RowError(row.number, _("单位"), _("与第 %(row)d 行是同一单位。") % {"row": seen[pk]}))
+            continue
+        seen[pk] = row.number
+        if pk == campaign.own_unit_id:
+            found.own = (row.data["rank"], row.data["score"])
+    if not found.errors and found.own is None:
+        found.errors.append(RowError(0, _("单位"), _("表中没有本局（%(unit)s）。") % {"unit": campaign.own_unit}))
+    return found
+
+
+def save_ranking(campaign, ranking):
+    campaign.rank, campaign.rank_score = ranking.own
+    campaign.ranked_units = ranking.rows
+    campaign.save()

@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Sum
-from django.http import Http404, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils import timezone
@@ -17,11 +17,12 @@ from bureau.imports.checks import UploadRejected
 from bureau.imports.template import template_response
 from bureau.models import Person, Unit
 from bureau.scoping import can
-from party import compilation, filtersets, forms, organisation, quiz
+from party import attachments, compilation, filtersets, forms, organisation, quiz
 from party.choices import Frequency
 from party.models import (
     Archive,
     ArchiveEntry,
+    Attachment,
     Attendance,
     Branch,
     CaseSession,
@@ -175,6 +176,11 @@ class MeetingViews(generic.ModelViews):
     filterset = filtersets.MeetingFilterSet
     columns = ("held_on", "branch", "kind", "topics")
     related = ((gettext_lazy("签到"), Attendance, "meeting", ("person", "present", "reason")),)
+    detail_template = "party/attached_detail.html"
+
+    @classmethod
+    def detail_context(cls, obj, user):
+        return files_context(obj, user)
 
 
 class AttendanceViews(generic.ModelViews):
@@ -203,6 +209,78 @@ class RectificationViews(generic.ModelViews):
     columns = ("round", *RECTIFICATION_COLUMNS)
     select_related = ("round",)
     computed_reads = {"light_label": ("state", "deadline", "extended_to", "round")}
+    detail_template = "party/attached_detail.html"
+
+    @classmethod
+    def detail_context(cls, obj, user):
+        return files_context(obj, user)
+
+
+# Files of meetings and rectification items: only these, not the confidential records, whose
+# grants the download would have to follow.
+ATTACHED = {"meeting": Meeting, "rectification": Rectification}
+
+
+def files_context(obj, user):
+    name = attachments.parent(obj)
+    return {
+        "files": obj.files.all(),
+        "can_attach": can(user, type(obj), "change"),
+        "attach_url": reverse("party:attachments", args=[name, obj.pk]),
+    }
+
+
+@login_required
+def attachment_upload(request, model, pk):
+    """Upload a file to a meeting or rectification item the user may change."""
+    record_model = ATTACHED.get(model)
+    if record_model is None:
+        raise Http404
+    if not can(request.user, record_model, "change"):
+        generic.deny(request, record_model)
+    record = audit.get_in_scope(record_model.objects.for_user(request.user, "change"), request.user, pk=pk)
+    form = forms.AttachmentForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                attachments.store(record, form.cleaned_data["file"], request.user)
+            except attachments.Refused as exc:
+                form.add_error("file", str(exc))
+            else:
+                messages.success(request, _("已上传附件。"))
+                return HttpResponseRedirect(record.get_absolute_url())
+        status = 400
+    return render(
+        request,
+        "party/attachments.html",
+        {
+            "title": _("上传附件：%(r)s") % {"r": record},
+            "record": record,
+            "form": form,
+            "files": record.files.all(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def attachment_download(request, pk):
+    """The only way to a stored file: through its record, checked as its detail page is."""
+    attachment = Attachment.objects.filter(pk=pk).first()
+    if attachment is None:
+        raise Http404
+    record_model = type(attachment.record)
+    audit.get_in_scope(record_model.objects.for_user(request.user), request.user, pk=attachment.record.pk)
+    audit.record(AuditAction.ACTION, attachment.record, changes={"download": [None, attachment.name]})
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name,
+        content_type=attachments.CONTENT_TYPES[attachment.kind],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 class QuizCampaignViews(generic.ModelViews):
@@ -220,6 +298,8 @@ class QuizCampaignViews(generic.ModelViews):
             "total": quiz.total_rates(obj, units),
             "can_import": can(user, QuizResult, "add"),
             "import_url": reverse("party:quiz_import", args=[obj.pk]),
+            "ranking_url": reverse("party:quiz_ranking_import", args=[obj.pk]),
+            "can_rank": can(user, QuizCampaign, "change"),
             "results_url": reverse("party:quizresult_list") + f"?campaign={obj.pk}",
         }
 
@@ -278,6 +358,56 @@ def quiz_template(request):
     if not can(request.user, QuizResult, "add"):
         generic.deny(request, QuizResult)
     return template_response(quiz.columns(), _("法宣在线成绩"), _("法宣在线成绩导入模板.xlsx"))
+
+
+@login_required
+def quiz_ranking_import(request, pk):
+    """The platform's ranking of municipal units: the bureau's rank taken from its own unit's row;
+    with units not matched, nothing is saved until confirmed; bad rows save nothing at all."""
+    if not can(request.user, QuizCampaign, "change"):
+        generic.deny(request, QuizCampaign)
+    campaign = QuizCampaign.objects.for_user(request.user, "change").filter(pk=pk).first()
+    if campaign is None:
+        raise Http404
+    form = forms.RankingUploadForm(request.POST or None, request.FILES or None)
+    ranking, status = None, 200
+    if campaign.own_unit_id is None:
+        form.add_error(None, _("请先在学法考试中设置“本局在排名中的单位”。"))
+    elif request.method == "POST" and form.is_valid():
+        try:
+            ranking = quiz.read_ranking(form.cleaned_data["file"], campaign, request.user)
+        except UploadRejected as exc:
+            form.add_error("file", str(exc))
+        else:
+            if not ranking.errors and (not ranking.unmatched or form.cleaned_data["confirm"]):
+                quiz.save_ranking(campaign, ranking)
+                messages.success(
+                    request,
+                    _("本局排名第 %(rank)d 名（共 %(n)d 个单位）。")
+                    % {"rank": campaign.rank, "n": campaign.ranked_units},
+                )
+                return HttpResponseRedirect(campaign.get_absolute_url())
+    if request.method == "POST":
+        status = 400
+    return render(
+        request,
+        "party/ranking_import.html",
+        {
+            "title": _("导入法宣在线单位排名：%(c)s") % {"c": campaign},
+            "campaign": campaign,
+            "form": form,
+            "ranking": ranking,
+            "columns": quiz.ranking_columns(),
+        },
+        status=status,
+    )
+
+
+@login_required
+def quiz_ranking_template(request):
+    if not can(request.user, QuizCampaign, "change"):
+        generic.deny(request, QuizCampaign)
+    return template_response(quiz.ranking_columns(), _("单位排名"), _("法宣在线单位排名导入模板.xlsx"))
 
 
 class CaseStudyViews(generic.ModelViews):

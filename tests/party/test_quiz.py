@@ -4,13 +4,14 @@ from io import BytesIO
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from bureau import metrics
 from bureau.models import Unit
 from party.models import QuizCampaign, QuizResult
 from tests.base import ModelTests
 from tests.factories import PersonFactory
+from tests.html import page_form
 from tests.party.factories import QuizCampaignFactory
 
 
@@ -29,8 +30,11 @@ class TestQuizCampaign(ModelTests):
             "study_target": "100",
             "exam_target": "100",
             "excellent_target": "90",
+            "rank_target": "10",
+            "own_unit": unit.pk,
             "rank": "",
             "ranked_units": "",
+            "rank_score": "",
         }
 
     def api_data(self, unit):
@@ -178,3 +182,64 @@ def test_the_campaign_page_shows_each_units_rates(client, world):
         world.unit_a: (Decimal("100.00"), Decimal("100.00")),
         world.unit_b: (Decimal("0.00"), None),
     }
+
+
+def platform_ranking(rows):
+    """The ranking sheet as the platform exports it: a title-free header row, data from row 2."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "单位排名"
+    sheet.append(["排名", "单位", "得分"])
+    for row in rows:
+        sheet.append(row)
+    handle = BytesIO()
+    book.save(handle)
+    return SimpleUploadedFile("单位排名.xlsx", handle.getvalue())
+
+
+@pytest.mark.django_db
+def test_the_ranking_import_sets_the_bureaus_rank_against_the_target(client, world):
+    world.unit_b.short_name = "乙"
+    world.unit_b.save()
+    campaign = QuizCampaignFactory(own_unit=world.unit_a, rank_target=10)
+    client.force_login(world.staff("party"))
+    url = reverse("party:quiz_ranking_import", args=[campaign.pk])
+    rows = [(i, f"某{i}局", 99 - i) for i in range(1, 12)]  # units of the city not in the portal
+    rows[10] = (11, "甲单位", Decimal("88.5"))
+    rows.append((12, "乙", 87))  # by short name
+    page = client.get(url)
+    data = page_form(page)
+    data["file"] = platform_ranking(rows)
+    response = client.post(url, data)
+    assert response.status_code == 400
+    assert [u for _n, u, _r in response.context["ranking"].unmatched] == [f"某{i}局" for i in range(1, 11)]
+    assert "某1局" in response.content.decode()
+    campaign.refresh_from_db()
+    assert campaign.rank is None  # nothing until confirmed
+    data = page_form(page)
+    data.update(file=platform_ranking(rows), confirm="on")
+    assert client.post(url, data).status_code == 302
+    campaign.refresh_from_db()
+    assert (campaign.rank, campaign.ranked_units, campaign.rank_score) == (11, 12, Decimal("88.50"))
+    assert campaign.rank_met is False
+    text = client.get(campaign.get_absolute_url()).content.decode()
+    assert "第 11 名（共 12 个单位）" in text and "前 10 名" in text and "未达到" in text
+
+
+@pytest.mark.django_db
+def test_a_bad_ranking_saves_nothing_even_confirmed(client, world):
+    campaign = QuizCampaignFactory(own_unit=world.unit_a)
+    client.force_login(world.staff("party"))
+    url = reverse("party:quiz_ranking_import", args=[campaign.pk])
+    rows = [(1, "甲单位", 95), ("第二", "乙单位", 90), (3, "甲单位", 80), (9, "丙局", 70)]
+    response = client.post(url, {"file": platform_ranking(rows), "confirm": "on"})
+    assert response.status_code == 400
+    errors = {(e.row, e.column) for e in response.context["ranking"].errors}
+    assert errors == {(3, "排名"), (4, "单位"), (5, "排名")}
+    # Without the bureau's own row there is no rank to take.
+    response = client.post(url, {"file": platform_ranking([(1, "乙单位", 95)]), "confirm": "on"})
+    assert [e.message for e in response.context["ranking"].errors] == [f"表中没有本局（{world.unit_a}）。"]
+    campaign.refresh_from_db()
+    assert campaign.rank is None
+    client.force_login(world.liaison_a)
+    assert client.get(url).status_code == 403
