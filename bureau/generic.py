@@ -14,7 +14,6 @@ from django.db import connection, models, transaction
 from django.db.models import ProtectedError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
-from django.template.defaultfilters import floatformat
 from django.urls import get_resolver, path, reverse
 from django.utils import dateparse, formats, timezone
 from django.utils.functional import cached_property
@@ -22,7 +21,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 
-from bureau import audit
+from bureau import audit, numbers
 from bureau.choices import AuditAction
 from bureau.imports import pages as import_pages
 from bureau.models import AuditEntry, Conflict
@@ -66,9 +65,14 @@ def display(obj, name):
         return "—"
     if isinstance(value, bool):
         return _("是") if value else _("否")
-    if isinstance(value, decimal.Decimal):
-        return floatformat(value, -2)
+    if isinstance(value, decimal.Decimal | float) or (isinstance(value, int) and _separated(field)):
+        return numbers.figure(value, places=getattr(field, "decimal_places", None))
     return moment(value) if isinstance(value, datetime.date) else str(value)
+
+
+def _separated(field):
+    """Whole numbers get thousands separators, but not a year or a floor (`2,022`)."""
+    return field is None or not (field.name.endswith("year") or field.name in {"floor", "number", "order"})
 
 
 def moment(value):
