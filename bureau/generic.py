@@ -360,8 +360,8 @@ class DetailView(ConfigView):
             panels.append(
                 {
                     "title": title,
-                    "columns": [label_of(rel_model, c) for c in columns],
-                    "rows": [(o, [display(o, c) for c in columns]) for o in items],
+                    "columns": [(label_of(rel_model, c), _is_number(rel_model, c)) for c in columns],
+                    "rows": [(o, [(display(o, c), _is_number(rel_model, c)) for c in columns]) for o in items],
                 }
             )
         return render(
