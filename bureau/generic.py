@@ -257,7 +257,8 @@ class ListView(ConfigView):
             qs = qs.order_by(sort, "pk")
         elif not qs.ordered:
             qs = qs.order_by("pk")
-        page = Pager(qs, 50).get_page(request.GET.get("page"))
+        size = page_size(request)
+        page = Pager(qs, size).get_page(request.GET.get("page"))
         if fs is not None:
             Pager.lighten(fs.form)
         columns = [
@@ -271,12 +272,16 @@ class ListView(ConfigView):
         ]
         query = request.GET.copy()
         query.pop("page", None)
+        sized = query.copy()
+        sized.pop("size", None)
         return render(
             request,
             "generic/list.html",
             self.context(
                 filter=fs,
                 page=page,
+                sizes=[(n, n == size) for n in PAGE_SIZES] if page.paginator.count > PAGE_SIZES[0] else (),
+                size_query=sized.urlencode(),
                 columns=columns,
                 rows=rows,
                 sort=sort,
@@ -285,6 +290,15 @@ class ListView(ConfigView):
                 import_url=reverse(config.url_name("import")) if config.has("import") else "",
             ),
         )
+
+
+PAGE_SIZES = (20, 50, 100, 200)
+
+
+def page_size(request, default=50):
+    """The rows per page the user chose (?size=), among those offered."""
+    size = request.GET.get("size", "")
+    return int(size) if size.isdecimal() and int(size) in PAGE_SIZES else default
 
 
 class Pager(Paginator):
