@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from openpyxl import Workbook
 
-from bureau import generic, metrics, snapshots, tasks
+from bureau import generic, metrics, numbers, snapshots, tasks
 from bureau.choices import SubmissionState, UnitKind
 from bureau.excel import write_rows
 from bureau.models import Job, Submission, Unit, YearClose
@@ -146,14 +146,7 @@ def figure(m, year, units, period):
 
 
 def shown(value, m):
-    """A figure's text: shares kept as fractions (0-1) read as percentages."""
-    if value is None:
-        return "—"
-    if m.unit_of_measure == "0-1":
-        return f"{value * 100:.1f}%"
-    if isinstance(value, float):
-        return f"{value:,.2f}".rstrip("0").rstrip(".")
-    return f"{value:,}"
+    return numbers.figure(value, m.unit_of_measure)
 
 
 def chart_value(value, m):

@@ -5,7 +5,10 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from bureau.forms import MonthInput
 from bureau.models import DataRequest, Person, Submission, Unit
+
+ALL = _("全部")
 
 
 class YearFilter(django_filters.NumberFilter):
@@ -18,6 +21,14 @@ class YearFilter(django_filters.NumberFilter):
         kwargs.setdefault("lookup_expr", "year")
         kwargs.setdefault("label", _("年度"))
         super().__init__(*args, min_value=datetime.MINYEAR, max_value=datetime.MAXYEAR, **kwargs)
+
+
+class MonthFilter(django_filters.CharFilter):
+    """A month (YYYY-MM) chosen with the month picker."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MonthInput)
+        super().__init__(*args, **kwargs)
 
 
 class BaseFilterSet(django_filters.FilterSet):
@@ -40,6 +51,19 @@ class BaseFilterSet(django_filters.FilterSet):
                 f.queryset = queryset_.for_user(user, "view")
         if not self.search_fields:
             self.filters.pop("q", None)
+
+    @property
+    def form(self):
+        if not hasattr(self, "_form"):
+            for field in super().form.fields.values():
+                # No choice made is "all", not a dash line; a yes/no filter's blank is "all" too,
+                # not the widget's "unknown".
+                if getattr(field, "empty_label", None) is not None:
+                    field.empty_label = ALL
+                    field.widget.choices = field.choices  # the widget's copy reads the class's field
+                if isinstance(field, forms.NullBooleanField):
+                    field.widget = forms.Select(choices=[("", ALL), ("true", _("是")), ("false", _("否"))])
+        return self._form
 
     def search(self, queryset, name, value):
         value = value.strip()

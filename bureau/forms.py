@@ -13,6 +13,12 @@ def scope_choices(fields, user):
             field.queryset = queryset.for_user(user, "view")
 
 
+class MonthInput(forms.TextInput):
+    """A browser's month picker; it submits YYYY-MM, as a typed month would be."""
+
+    input_type = "month"
+
+
 VERSION_REQUIRED = _("保存失败：表单未注明所修改的版本。请刷新页面，在最新内容上重新修改。")
 
 

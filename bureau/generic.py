@@ -14,7 +14,6 @@ from django.db import connection, models, transaction
 from django.db.models import ProtectedError
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
-from django.template.defaultfilters import floatformat
 from django.urls import get_resolver, path, reverse
 from django.utils import dateparse, formats, timezone
 from django.utils.functional import cached_property
@@ -22,7 +21,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views import View
 
-from bureau import audit
+from bureau import audit, numbers
 from bureau.choices import AuditAction
 from bureau.imports import pages as import_pages
 from bureau.models import AuditEntry, Conflict
@@ -66,9 +65,14 @@ def display(obj, name):
         return "—"
     if isinstance(value, bool):
         return _("是") if value else _("否")
-    if isinstance(value, decimal.Decimal):
-        return floatformat(value, -2)
+    if isinstance(value, decimal.Decimal | float) or (isinstance(value, int) and _separated(field)):
+        return numbers.figure(value, places=getattr(field, "decimal_places", None))
     return moment(value) if isinstance(value, datetime.date) else str(value)
+
+
+def _separated(field):
+    """Whole numbers get thousands separators, but not a year or a floor (`2,022`)."""
+    return field is None or not (field.name.endswith("year") or field.name in {"floor", "number", "order"})
 
 
 def moment(value):
@@ -253,7 +257,8 @@ class ListView(ConfigView):
             qs = qs.order_by(sort, "pk")
         elif not qs.ordered:
             qs = qs.order_by("pk")
-        page = Pager(qs, 50).get_page(request.GET.get("page"))
+        size = page_size(request)
+        page = Pager(qs, size).get_page(request.GET.get("page"))
         if fs is not None:
             Pager.lighten(fs.form)
         columns = [
@@ -267,12 +272,16 @@ class ListView(ConfigView):
         ]
         query = request.GET.copy()
         query.pop("page", None)
+        sized = query.copy()
+        sized.pop("size", None)
         return render(
             request,
             "generic/list.html",
             self.context(
                 filter=fs,
                 page=page,
+                sizes=[(n, n == size) for n in PAGE_SIZES] if page.paginator.count > PAGE_SIZES[0] else (),
+                size_query=sized.urlencode(),
                 columns=columns,
                 rows=rows,
                 sort=sort,
@@ -281,6 +290,15 @@ class ListView(ConfigView):
                 import_url=reverse(config.url_name("import")) if config.has("import") else "",
             ),
         )
+
+
+PAGE_SIZES = (20, 50, 100, 200)
+
+
+def page_size(request, default=50):
+    """The rows per page the user chose (?size=), among those offered."""
+    size = request.GET.get("size", "")
+    return int(size) if size.isdecimal() and int(size) in PAGE_SIZES else default
 
 
 class Pager(Paginator):
@@ -356,8 +374,8 @@ class DetailView(ConfigView):
             panels.append(
                 {
                     "title": title,
-                    "columns": [label_of(rel_model, c) for c in columns],
-                    "rows": [(o, [display(o, c) for c in columns]) for o in items],
+                    "columns": [(label_of(rel_model, c), _is_number(rel_model, c)) for c in columns],
+                    "rows": [(o, [(display(o, c), _is_number(rel_model, c)) for c in columns]) for o in items],
                 }
             )
         return render(

@@ -3,7 +3,7 @@ import re
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from bureau.filtersets import BaseFilterSet
+from bureau.filtersets import BaseFilterSet, MonthFilter
 from energy.models import (
     ConservationOrgan,
     Consumption,
@@ -55,7 +55,7 @@ class ProfileFilterSet(UnitFilterSet):
 
 class ConsumptionFilterSet(UnitFilterSet):
     search_fields = ("unit__name",)
-    period = django_filters.CharFilter(method="filter_period", label=_("期间（YYYY-MM）"))
+    period = MonthFilter(method="filter_period", label=_("期间"))
 
     class Meta:
         model = Consumption

@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext as _
 
-from bureau.forms import BaseModelForm
+from bureau.forms import BaseModelForm, MonthInput
 from bureau.scoping import has_model_perm
 from energy.choices import CreationState, accepted_units, official_unit
 from energy.models import (
@@ -70,7 +70,7 @@ class ProfileForm(BaseModelForm):
 
 
 class ConsumptionForm(BaseModelForm):
-    period = forms.CharField(label=_("期间"), max_length=7, help_text="YYYY-MM，例如 2022-03。")
+    period = forms.CharField(label=_("期间"), max_length=7, widget=MonthInput, help_text=_("年月，例如 2022-03。"))
 
     class Meta:
         model = Consumption

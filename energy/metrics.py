@@ -98,7 +98,7 @@ def water_per_person(year, units):
     return _intensity(year, units, "water_t", "people")
 
 
-@metric("energy.co2_yoy", _("碳排放同比变化"), "", higher_is_better=False, order=60)
+@metric("energy.co2_yoy", _("碳排放同比变化"), "0-1", higher_is_better=False, order=60)
 def co2_yoy(year, units):
     return figures.change(_total(year, units, "co2_kg"), _total(year - 1, units, "co2_kg"))
 
@@ -106,7 +106,7 @@ def co2_yoy(year, units):
 @metric(
     "energy.submission_completeness",
     _("能耗统计报送率"),
-    "",
+    "0-1",
     higher_is_better=True,
     order=70,
     description=_("本年度能源资源消费统计填报中，已报送（含已通过）的份数 ÷ 已到截止日期或已报送的份数。"),
@@ -123,7 +123,7 @@ def submission_completeness(year, units):
 @metric(
     "energy.conservation_organ_share",
     _("节约型机关创建比例"),
-    "",
+    "0-1",
     higher_is_better=True,
     order=80,
     records="energy.ConservationOrgan",

@@ -160,7 +160,7 @@ def test_tiles_show_targets_with_their_colour(client, world):
     client.force_login(world.leader)
     tile = tiles_of(client.get(reverse("home"), {"year": YEAR}))["offices.idle_revitalised_area"]
     target = Policy.for_year(YEAR).idle_target_area
-    assert tile["value"] == 0 and tile["target"] == f"≥ {float(target):,.0f}" and tile["colour"] == "red"
+    assert tile["value"] == 0 and tile["target"] == f"≥ {float(target):,.2f}" and tile["colour"] == "red"
     assert metrics.judge(metrics.target_for("offices.idle_revitalised_area", YEAR), float(target), YEAR) == "green"
     # Targets are the city's: none for one unit.
     page = client.get(reverse("home"), {"year": YEAR, "unit": world.unit_a.pk})
