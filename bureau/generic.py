@@ -7,6 +7,7 @@ import datetime
 import decimal
 
 from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
@@ -66,6 +67,9 @@ def display(obj, name):
         return "—"
     if isinstance(value, bool):
         return _("是") if value else _("否")
+    if isinstance(value, AbstractBaseUser):
+        # A clerk knows colleagues by name, not by their login.
+        return value.get_full_name() or value.get_username()
     if isinstance(value, decimal.Decimal):
         return floatformat(value, -2)
     return moment(value) if isinstance(value, datetime.date) else str(value)
