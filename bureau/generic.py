@@ -298,7 +298,8 @@ class Pager(Paginator):
     @cached_property
     def count(self):
         query = self.object_list
-        if connection.vendor == "postgresql" and hasattr(query, "explain"):
+        # An empty queryset (a role that sees none of these) has no SQL to explain.
+        if connection.vendor == "postgresql" and hasattr(query, "explain") and not query.query.is_empty():
             import json
 
             plan = json.loads(query.order_by().explain(format="json"))[0]["Plan"]
