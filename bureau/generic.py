@@ -298,11 +298,15 @@ class Pager(Paginator):
     @cached_property
     def count(self):
         query = self.object_list
-        # An empty queryset (a role that sees none of these) has no SQL to explain.
-        if connection.vendor == "postgresql" and hasattr(query, "explain") and not query.query.is_empty():
+        if connection.vendor == "postgresql" and hasattr(query, "explain"):
             import json
 
-            plan = json.loads(query.order_by().explain(format="json"))[0]["Plan"]
+            explained = query.order_by().explain(format="json")
+            # A filter that can match nothing (a role scoped to none of these rows) is never sent
+            # to the database: EXPLAIN then says nothing, and there is nothing to count.
+            if not explained:
+                return 0
+            plan = json.loads(explained)[0]["Plan"]
             if plan["Plan Rows"] > self.ESTIMATE_ABOVE:
                 self.estimated = True
                 return int(plan["Plan Rows"])

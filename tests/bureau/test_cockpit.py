@@ -309,3 +309,13 @@ def test_a_list_the_user_sees_nothing_of_counts_zero(world):
 
     PersonFactory(unit=world.unit_a)
     assert Pager(Person.objects.none(), 20).count == 0
+
+
+@pytest.mark.django_db
+def test_a_filter_that_matches_nothing_counts_zero(world):
+    require_postgres()
+    from bureau.generic import Pager
+    from bureau.models import Person
+
+    PersonFactory(unit=world.unit_a)
+    assert Pager(Person.objects.filter(unit__in=[]), 20).count == 0
