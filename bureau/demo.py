@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 
 from bureau.choices import Rank, UnitKind
 from bureau.models import Person, Unit
-from bureau.roles import assign_role
+from bureau.roles import ROLES, assign_role
 from bureau.validators import USCC_ALPHABET, id_check_char, uscc_check_char
 
 DEMO_PASSWORD = "Demo-2022!"
@@ -121,7 +121,7 @@ def seed(ctx):
     User = get_user_model()
     accounts = []
     for key in ROLE_ACCOUNTS:
-        user = User.objects.create_user(key, password=DEMO_PASSWORD, first_name=f"演示{key}")
+        user = User.objects.create_user(key, password=DEMO_PASSWORD, first_name=f"演示{ROLES[key].label}")
         assign_role(user, key)
         accounts.append((key, key, ""))
     for username, unit in (("liaison", units[0]), ("liaison2", units[1])):

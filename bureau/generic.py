@@ -7,6 +7,7 @@ import datetime
 import decimal
 
 from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
@@ -65,6 +66,9 @@ def display(obj, name):
         return "—"
     if isinstance(value, bool):
         return _("是") if value else _("否")
+    if isinstance(value, AbstractBaseUser):
+        # A clerk knows colleagues by name, not by their login.
+        return value.get_full_name() or value.get_username()
     if isinstance(value, decimal.Decimal | float) or (isinstance(value, int) and _separated(field)):
         return numbers.figure(value, places=getattr(field, "decimal_places", None))
     return moment(value) if isinstance(value, datetime.date) else str(value)
@@ -315,7 +319,12 @@ class Pager(Paginator):
         if connection.vendor == "postgresql" and hasattr(query, "explain"):
             import json
 
-            plan = json.loads(query.order_by().explain(format="json"))[0]["Plan"]
+            explained = query.order_by().explain(format="json")
+            # A filter that can match nothing (a role scoped to none of these rows) is never sent
+            # to the database: EXPLAIN then says nothing, and there is nothing to count.
+            if not explained:
+                return 0
+            plan = json.loads(explained)[0]["Plan"]
             if plan["Plan Rows"] > self.ESTIMATE_ABOVE:
                 self.estimated = True
                 return int(plan["Plan Rows"])

@@ -236,7 +236,7 @@ def submission_detail(request, pk):
             "reviewer": reviewer,
             "withdrawable": sub.state in workflow.UNDER_REVIEW and not reviewer and can_fill,
             "errors": errors,
-            "reviews": sub.reviews.all(),
+            "reviews": sub.reviews.select_related("user"),
             "due": workflow.due_class(sub),
             "title": f"{sub.request.title}（{sub.unit.name}，{sub.period}）",
             "columns": [f.label for f in row_form.fields.values()],

@@ -75,6 +75,8 @@ class GrantForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = discipline_staff()
+        # Staff are chosen by name; the login tells two namesakes apart.
+        self.fields["user"].label_from_instance = lambda u: f"{u.get_full_name() or u.username}（{u.username}）"
 
 
 class ArchiveForm(GrantingForm):

@@ -165,6 +165,8 @@ class Item(BaseModel):
         body = re.sub(r"^\s*(?:[一二三四五六七八九十]+[、是]|\d+[.．])", "", self.text).strip()
         return re.split(r"[。；]", body, maxsplit=1)[0][:60]
 
+    title.fget.short_description = _("项目")
+
     def make_code(self):
         if self.level == Level.PART:
             return self.number

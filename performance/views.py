@@ -48,7 +48,6 @@ class ItemViews(generic.ModelViews):
     form = forms.ItemForm
     filterset = filtersets.ItemFilterSet
     columns = ("code", "title", "level", "division", "owner", "deadline", "retired")
-    labels = {"title": gettext_lazy("项目")}
     select_related = ("plan",)
     related = (
         (gettext_lazy("下级"), Item, "parent", ("code", "title", "division", "owner", "deadline")),

@@ -297,3 +297,25 @@ def test_the_annual_workbook_reads_a_closed_year_from_its_snapshot(tmp_path, wor
     sheet = load_workbook(out, read_only=True)["主要指标汇总"]
     rows = {row[1]: row for row in sheet.iter_rows(values_only=True) if row and len(row) > 3}
     assert rows["在册人员"][3:] == (2, 3)  # 2022 frozen, 2021 live
+
+
+@pytest.mark.django_db
+def test_a_list_the_user_sees_nothing_of_counts_zero(world):
+    """A role scoped to none of a model's rows gets an empty queryset: it has no SQL to explain,
+    and the list must say 0 instead of failing (found by the portal walk)."""
+    require_postgres()
+    from bureau.generic import Pager
+    from bureau.models import Person
+
+    PersonFactory(unit=world.unit_a)
+    assert Pager(Person.objects.none(), 20).count == 0
+
+
+@pytest.mark.django_db
+def test_a_filter_that_matches_nothing_counts_zero(world):
+    require_postgres()
+    from bureau.generic import Pager
+    from bureau.models import Person
+
+    PersonFactory(unit=world.unit_a)
+    assert Pager(Person.objects.filter(unit__in=[]), 20).count == 0

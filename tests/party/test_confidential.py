@@ -386,3 +386,14 @@ def test_the_handler_holds_the_clue(client, cast):
     }
     assert client.post(reverse("party:clue_edit", args=[clue.pk]), data).status_code == 302
     assert Clue.objects.for_user(colleague).filter(pk=clue.pk).exists()
+
+
+@pytest.mark.django_db
+def test_grant_choices_name_the_staff(client, cast):
+    clue, holder = cast["clue"], cast["holder"]
+    colleague = cast["others"]["ungranted discipline"]
+    colleague.first_name = "纪检张"
+    colleague.save()
+    client.force_login(holder)
+    page = client.get(clue.get_absolute_url()).content.decode()
+    assert f"纪检张（{colleague.username}）</option>" in page
