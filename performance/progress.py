@@ -10,8 +10,9 @@ from decimal import Decimal
 
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from bureau import metrics
+from bureau import metrics, numbers
 from bureau.models import Unit
 from performance.choices import Comparison, Level
 
@@ -55,6 +56,16 @@ class Judge:
             f"{indicator.item.plan.year}年工作计划 {indicator.item.code}",
             None if base is None else float(base),
         )
+
+    def reading(self, indicator, value):
+        """The value as the plan states its target: a decrease reads as the change against the base
+        year ("下降 3.1%"), not as the year's own figure beside a percentage."""
+        target = self.target(indicator)
+        if value is not None and indicator.comparison == Comparison.DECREASE and target and target.base:
+            change = 100 * (target.base - float(value)) / target.base
+            return f"{_('下降') if change >= 0 else _('上升')} {numbers.figure(abs(change), '%')}"
+        text = numbers.figure(value, indicator.unit_of_measure)
+        return f"{text} {numbers.measure(indicator.unit_of_measure)}".strip() if value is not None else text
 
     def state(self, indicator, value=None):
         value = self.value(indicator) if value is None else value

@@ -254,7 +254,7 @@ def dispatch(request):
     beside = defaultdict(list)
     for indicator in Indicator.objects.for_user(user, "view").filter(item__in=items).select_related("item__plan"):
         value = judge.value(indicator)
-        beside[indicator.item_id].append((indicator, value, judge.state(indicator, value)))
+        beside[indicator.item_id].append((indicator, judge.reading(indicator, value), judge.state(indicator, value)))
     groups = {}
     for item in items.order_by("order"):
         state = progress.project_state(item, current.year, today, due)

@@ -237,6 +237,10 @@ def test_the_dispatch_meeting_groups_by_division_and_state(client, world):
     green = ItemFactory(parent__plan=plan, division="energy", deadline=datetime.date(year, 6, 30))
     ProgressReportFactory(item=green, period=f"{year}-06", percent=100)
     IndicatorFactory(item=green, label="低碳化改造家数", target=Decimal("3"), manual_value=Decimal("4"))
+    IndicatorFactory(
+        item=green, label="碳排放同比下降", comparison="decrease", target=Decimal("2"), unit_of_measure="%",
+        base=Decimal("100"), manual_value=Decimal("96.9"),
+    )  # fmt: skip
     client.force_login(world.leader)
     response = client.get(reverse("performance:dispatch"), {"year": year})
     assert response.status_code == 200
@@ -244,7 +248,10 @@ def test_the_dispatch_meeting_groups_by_division_and_state(client, world):
     assert str(division) == "节能处" and count == 2
     by_state = {str(label)[0]: [item for item, _i in rows] for label, rows in states}
     assert by_state == {"红": [red], "黄": [], "绿": [green]}
-    assert "低碳化改造家数" in response.content.decode() and "window.print()" in response.content.decode()
+    page = response.content.decode()
+    assert "低碳化改造家数" in page and "data-print" in page
+    # A decrease reads as the change against the base year: (100 - 96.9) / 100.
+    assert "下降 3.1%" in page and "96.90" not in page
 
 
 def test_the_upload_previews_the_tree_and_saves_on_confirmation(client, world, tmp_path):
