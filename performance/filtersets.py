@@ -11,6 +11,7 @@ from performance.models import (
     Item,
     Plan,
     ProgressReport,
+    Supervision,
 )
 
 
@@ -68,6 +69,16 @@ class AdjustmentFilterSet(BaseFilterSet):
 
 
 class EvaluationFilterSet(BaseFilterSet):
+    # By number, not a dropdown: an assessment links to one cadre's year (its evidence).
+    person = django_filters.NumberFilter(field_name="person", label=_("干部编号"))
+    year = django_filters.NumberFilter(field_name="date", lookup_expr="year", label=_("年度"))
+
     class Meta:
         model = Evaluation
         fields = ["date"]
+
+
+class SupervisionFilterSet(BaseFilterSet):
+    class Meta:
+        model = Supervision
+        fields = ["person", "supervisor"]
