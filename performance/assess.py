@@ -171,7 +171,7 @@ def evaluations(assessment):
             kind,
             plan.evaluation_points,
             _("全年日常评价 %(count)d 次，平均 %(score)s 分，%(words)s %(line)s 分")
-            % {"count": found["count"], "score": score, "words": words, "line": line.normalize()},
+            % {"count": found["count"], "score": score, "words": words, "line": f"{line.normalize():f}"},
             url,
             Source.EVALUATION,
             f"evaluation:{kind}",
