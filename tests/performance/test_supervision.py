@@ -145,3 +145,15 @@ def test_a_low_average_suggests_a_deduction_and_a_middling_one_nothing():
     assert "平均 52.50 分，低于警示线 60 分" in found.reason
     EvaluationFactory(person=person, date=datetime.date(2022, 5, 1), quantity=90, quality=90, ability=95, conduct=95)
     assert assess.evaluations(assessment) == []  # (52.5 + 92.5)/2 = 72.5: between the lines
+
+
+def test_through_the_api_a_supervisor_evaluates_their_own_cadres_only(api, team):
+    head, cadre, other = team
+    api.force_authenticate(head.user)
+    url = reverse("performance-api:evaluation-list")
+    body = {"date": "2022-05-10", "quantity": 90, "quality": 85, "ability": 80, "conduct": 95}
+    refused = api.post(url, body | {"person": other.pk}, format="json")
+    assert refused.status_code == 400 and "person" in refused.data
+    made = api.post(url, body | {"person": cadre.pk}, format="json")
+    assert made.status_code == 201 and made.data["evaluator"] == head.user.pk
+    assert [row["person"] for row in api.get(url).json()["results"]] == [cadre.pk]
