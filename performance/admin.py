@@ -20,4 +20,7 @@ class PlanAdmin(admin.ModelAdmin):
         "late_submission_points",
         "rectification_points",
         "indicator_points",
+        "evaluation_high",
+        "evaluation_low",
+        "evaluation_points",
     )

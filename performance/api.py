@@ -13,6 +13,8 @@ from performance.models import (
     Item,
     Plan,
     ProgressReport,
+    Supervision,
+    evaluable,
 )
 
 
@@ -71,9 +73,25 @@ class ProgressReportSerializer(CleanedSerializer):
 
 
 AssessmentSerializer = serializer(Assessment, ["plan", "division", "person", "base_score", "grade", "note"])
-EvaluationSerializer = serializer(
-    Evaluation, ["person", "date", "quantity", "quality", "ability", "conduct", "note", "evaluator"]
-)
+
+
+class EvaluationSerializer(CleanedSerializer):
+    class Meta:
+        model = Evaluation
+        fields = ["id", "person", "date", "quantity", "quality", "ability", "conduct", "note", "evaluator", "version"]
+
+    def get_fields(self):
+        fields = super().get_fields()
+        request = self.context.get("request")
+        if request is not None and request.method not in ("GET", "HEAD", "OPTIONS"):
+            fields["person"].queryset = evaluable(request.user, fields["person"].queryset)
+        return fields
+
+    def create(self, validated_data):
+        return super().create(validated_data | {"evaluator": self.context["request"].user})
+
+
+SupervisionSerializer = serializer(Supervision, ["person", "supervisor", "note"])
 
 
 class IndicatorSerializer(CleanedSerializer):
@@ -175,3 +193,4 @@ router.register(
 router.register("assessments", viewset(Assessment, AssessmentSerializer, filtersets.AssessmentFilterSet))
 router.register("adjustments", viewset(Adjustment, AdjustmentSerializer, filtersets.AdjustmentFilterSet))
 router.register("evaluations", viewset(Evaluation, EvaluationSerializer, filtersets.EvaluationFilterSet))
+router.register("supervisions", viewset(Supervision, SupervisionSerializer, filtersets.SupervisionFilterSet))

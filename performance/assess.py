@@ -8,7 +8,8 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import F, Q
+from django.db.models import Avg, Count, F, Q
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from bureau.models import Submission
@@ -16,7 +17,7 @@ from party.choices import RectificationState
 from party.models import Rectification
 from performance import progress
 from performance.choices import DIVISIONS, AdjustmentKind, Source
-from performance.models import Adjustment, Indicator, ProgressReport
+from performance.models import Adjustment, Evaluation, Indicator, ProgressReport
 
 
 @dataclass
@@ -68,6 +69,8 @@ def suggest(assessment, today):
     if assessment.division:
         found += late_submissions(assessment, day)
     found += overdue_rectifications(assessment, day)
+    if assessment.person_id:
+        found += evaluations(assessment)
     judge = progress.Judge(today)
     for indicator in Indicator.objects.filter(item__in=items).select_related("item__plan").order_by("pk"):
         if judge.state(indicator) == "green":
@@ -129,6 +132,50 @@ def overdue_rectifications(assessment, day):
             f"rectification:{r.pk}",
         )
         for r in overdue
+    ]
+
+
+def evaluation_averages(person, year):
+    """A cadre's daily evaluations of the year: how many, each dimension's average and the
+    average of the four (each evaluation weighs the same)."""
+    found = Evaluation.objects.filter(person=person, date__year=year).aggregate(
+        count=Count("pk"),
+        quantity=Avg("quantity"),
+        quality=Avg("quality"),
+        ability=Avg("ability"),
+        conduct=Avg("conduct"),
+    )
+    if found["count"]:
+        dimensions = [Decimal(str(found[k])) for k in ("quantity", "quality", "ability", "conduct")]
+        found["score"] = (sum(dimensions) / 4).quantize(Decimal("0.01"))
+    return found
+
+
+def evaluations(assessment):
+    """A bonus when the year's evaluations average at or above the plan's high line, a deduction
+    below its low line; the evidence is the list of those evaluations."""
+    plan = assessment.plan
+    found = evaluation_averages(assessment.person_id, plan.year)
+    if not found["count"]:
+        return []
+    score = found["score"]
+    if score >= plan.evaluation_high:
+        kind, line, words = AdjustmentKind.BONUS, plan.evaluation_high, _("达到优良线")
+    elif score < plan.evaluation_low:
+        kind, line, words = AdjustmentKind.DEDUCTION, plan.evaluation_low, _("低于警示线")
+    else:
+        return []
+    url = f"{reverse('performance:evaluation_list')}?person={assessment.person_id}&year={plan.year}"
+    return [
+        Suggestion(
+            kind,
+            plan.evaluation_points,
+            _("全年日常评价 %(count)d 次，平均 %(score)s 分，%(words)s %(line)s 分")
+            % {"count": found["count"], "score": score, "words": words, "line": f"{line.normalize():f}"},
+            url,
+            Source.EVALUATION,
+            f"evaluation:{kind}",
+        )
     ]
 
 

@@ -62,3 +62,4 @@ class Source(models.TextChoices):
     LATE_SUBMISSION = "late_submission", _("单位数据迟报")
     RECTIFICATION = "rectification", _("整改事项逾期")
     INDICATOR = "indicator", _("指标达标")
+    EVALUATION = "evaluation", _("日常评价")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from bureau.models import Person, Unit
 from performance import assess, plan, progress
 from performance.choices import DIVISIONS, AdjustmentState, Grade, Source
-from performance.models import Assessment, Evaluation, Indicator, ProgressReport
+from performance.models import Assessment, Evaluation, Indicator, ProgressReport, Supervision
 
 PLAN_TEXT = """{year}年，市机关事务管理局围绕“保障、管理、服务”三项职能，坚持稳中求进，推动各项工作提质增效。
 一、从严管理公共资产
@@ -57,6 +57,7 @@ def seed(ctx):
     if member and staff and not Person.objects.filter(user=member).exists():
         staff[0].user = member
         staff[0].save()
+    supervisor = seed_supervisions(staff, User.objects.filter(username="offices").first())
 
     projects = list(progress.projects(saved).order_by("order"))
     for i, item in enumerate(projects):
@@ -66,7 +67,7 @@ def seed(ctx):
         item.save()
     fill_indicators(saved)
     seed_reports(ctx, saved, projects)
-    seed_evaluations(ctx, staff, User.objects.filter(username="performance").first())
+    seed_evaluations(ctx, staff, supervisor, User.objects.filter(username="performance").first())
     seed_assessments(ctx, saved, staff, User.objects.filter(username="performance").first())
 
 
@@ -114,7 +115,23 @@ def seed_reports(ctx, saved, projects):
                 break
 
 
-def seed_evaluations(ctx, staff, evaluator):
+def seed_supervisions(staff, account):
+    """The second of the staff (signed in as the offices division's account) supervises the
+    others, the demo cadre among them; 绩效办 enters the evaluations of the one nobody
+    supervises. Returns the supervisor's account, or None."""
+    if len(staff) < 2:
+        return None
+    head = staff[1]
+    if account and head.user_id is None and not Person.objects.filter(user=account).exists():
+        head.user = account
+        head.save()
+    Supervision.objects.bulk_create(
+        [Supervision(person=p, supervisor=head, note="处室负责人") for p in staff if p != head]
+    )
+    return head.user
+
+
+def seed_evaluations(ctx, staff, supervisor, performance):
     rng = ctx.rng
     rows = [
         Evaluation(
@@ -125,9 +142,9 @@ def seed_evaluations(ctx, staff, evaluator):
             ability=rng.randint(75, 98),
             conduct=rng.randint(80, 99),
             note="按时完成交办任务。",
-            evaluator=evaluator,
+            evaluator=supervisor if supervisor and i != 1 else performance,
         )
-        for person in staff
+        for i, person in enumerate(staff)
         for month in range(1, 13)
     ]
     Evaluation.objects.bulk_create(rows)

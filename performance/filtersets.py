@@ -1,4 +1,5 @@
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from bureau.filtersets import BaseFilterSet
@@ -11,6 +12,7 @@ from performance.models import (
     Item,
     Plan,
     ProgressReport,
+    Supervision,
 )
 
 
@@ -67,7 +69,21 @@ class AdjustmentFilterSet(BaseFilterSet):
         fields = ["kind", "state", "source"]
 
 
+class YearFilter(django_filters.NumberFilter):
+    field_class = forms.IntegerField
+
+
 class EvaluationFilterSet(BaseFilterSet):
+    # By number, not a dropdown: an assessment links to one cadre's year (its evidence).
+    person = django_filters.NumberFilter(field_name="person", label=_("干部编号"))
+    year = YearFilter(field_name="date", lookup_expr="year", label=_("年度"), min_value=2000, max_value=2100)
+
     class Meta:
         model = Evaluation
         fields = ["date"]
+
+
+class SupervisionFilterSet(BaseFilterSet):
+    class Meta:
+        model = Supervision
+        fields = ["person", "supervisor"]

@@ -13,6 +13,8 @@ from performance.models import (
     Item,
     Plan,
     ProgressReport,
+    Supervision,
+    evaluable,
 )
 from performance.progress import PROJECT_LEVELS
 
@@ -35,6 +37,9 @@ class PlanForm(BaseModelForm):
             "late_submission_points",
             "rectification_points",
             "indicator_points",
+            "evaluation_high",
+            "evaluation_low",
+            "evaluation_points",
         ]
 
 
@@ -136,10 +141,20 @@ class EvaluationForm(BaseModelForm):
         fields = ["person", "date", "quantity", "quality", "ability", "conduct", "note"]
         widgets = {"date": DATE}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = evaluable(self.user, self.fields["person"].queryset)
+
     def save(self, commit=True):
         if self.instance.evaluator_id is None:
             self.instance.evaluator = self.user
         return super().save(commit)
+
+
+class SupervisionForm(BaseModelForm):
+    class Meta:
+        model = Supervision
+        fields = ["person", "supervisor", "note"]
 
 
 class PlanUploadForm(forms.Form):

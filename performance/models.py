@@ -86,6 +86,9 @@ class Plan(BaseModel):
     late_submission_points = points_field(_("单位数据迟报扣分"), "0.5")
     rectification_points = points_field(_("整改逾期扣分"), "1")
     indicator_points = points_field(_("指标达标加分"), "1")
+    evaluation_high = points_field(_("日常评价优良线"), "90", _("个人全年日常评价平均分达到此分，建议加分。"))
+    evaluation_low = points_field(_("日常评价警示线"), "60", _("个人全年日常评价平均分低于此分，建议减分。"))
+    evaluation_points = points_field(_("日常评价加减分"), "2")
 
     unit_field = None
     liaison_actions = ()
@@ -492,6 +495,65 @@ class Adjustment(BaseModel):
             raise ValidationError({"reason": _("加减分须写明事由。")})
 
 
+class Supervision(BaseModel):
+    """Who evaluates whom (干部日常评价的评价人): a cadre's supervisor, kept by 绩效办. A cadre may
+    have more than one (a division head and a deputy in charge); a change of post ends a row by
+    deleting it, the history keeps it, and evaluations already written keep their evaluator."""
+
+    person = models.ForeignKey(Person, verbose_name=_("干部"), on_delete=models.CASCADE, related_name="supervisions")
+    supervisor = models.ForeignKey(
+        Person,
+        verbose_name=_("评价人（上级）"),
+        on_delete=models.CASCADE,
+        related_name="supervising",
+        help_text=_("须有登录账号，方可录入日常评价。"),
+    )
+    note = models.CharField(_("备注"), max_length=200, blank=True, help_text=_("如：分管领导、处室负责人。"))
+
+    unit_field = None
+    liaison_actions = ()
+    role_actions = every_division("view") | {"member": ("view",)}
+
+    class Meta:
+        verbose_name = _("评价关系")
+        verbose_name_plural = _("评价关系")
+        ordering = ["supervisor", "person"]
+        constraints = [models.UniqueConstraint(fields=["person", "supervisor"], name="supervision_once")]
+
+    def __str__(self):
+        return f"{self.supervisor} → {self.person}"
+
+    @classmethod
+    def scope_queryset(cls, queryset, user, action):
+        # 绩效办 keeps them; a cadre and their supervisor read the rows naming them.
+        if not scoping.has_model_perm(user, cls, action):
+            return queryset.none()
+        if user.is_superuser or scoping.user_groups(user) & MANAGERS:
+            return queryset
+        if action == "view":
+            return queryset.filter(Q(person__user=user) | Q(supervisor__user=user))
+        return queryset.none()
+
+    def clean(self):
+        if self.person_id and self.person_id == self.supervisor_id:
+            raise ValidationError({"supervisor": _("评价人不能是干部本人。")})
+
+
+def supervised(user):
+    """The persons `user` evaluates: those whose supervisor is the user's own person record."""
+    return (
+        Person.objects.filter(supervisions__supervisor__user=user) if user.is_authenticated else Person.objects.none()
+    )
+
+
+def evaluable(user, persons):
+    """The persons `user` may write evaluations of, out of `persons` (already scoped for reading):
+    everyone there for 绩效办, otherwise the cadres they supervise."""
+    if user.is_superuser or scoping.user_groups(user) & MANAGERS:
+        return persons
+    return supervised(user)
+
+
 SCORE = [MinValueValidator(0), MaxValueValidator(100)]
 
 
@@ -517,7 +579,8 @@ class Evaluation(BaseModel):
 
     unit_field = None
     liaison_actions = ()
-    role_actions = {"member": ("view",)}
+    # Any cadre or division member may be named a supervisor; `scope_queryset` narrows the rows.
+    role_actions = every_division("view", "add", "change") | {"member": ("view", "add", "change")}
 
     class Meta:
         verbose_name = _("干部日常评价")
@@ -530,8 +593,16 @@ class Evaluation(BaseModel):
 
     @classmethod
     def scope_queryset(cls, queryset, user, action):
-        # Only the cadre themself, never their division's colleagues.
-        return scope(queryset, user, action, None, "person")
+        """Managers: every evaluation; a supervisor: those of the cadres they supervise, to read
+        and write; a cadre: their own, to read only — never their division's colleagues'."""
+        if not scoping.has_model_perm(user, cls, action):
+            return queryset.none()
+        if user.is_superuser or scoping.user_groups(user) & MANAGERS:
+            return queryset
+        reach = Q(person__in=supervised(user))
+        if action == "view":
+            reach |= Q(person__user=user)
+        return queryset.filter(reach)
 
     @property
     def score(self):

@@ -20,5 +20,6 @@ urlpatterns = [
     *views.AdjustmentViews.urls(),
     path("adjustment/<int:pk>/decide/", views.decide, name="adjustment_decide"),
     *views.EvaluationViews.urls(),
+    *views.SupervisionViews.urls(),
     path("dispatch/", views.dispatch, name="dispatch"),
 ]

@@ -5,7 +5,6 @@ from collections import defaultdict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Avg
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -27,6 +26,7 @@ from performance.models import (
     Item,
     Plan,
     ProgressReport,
+    Supervision,
 )
 
 
@@ -128,10 +128,9 @@ class AssessmentViews(generic.ModelViews):
         adjustments = Adjustment.objects.for_user(user, "view").filter(assessment=obj)
         evaluations = None
         if obj.person_id:
-            evaluations = Evaluation.objects.for_user(user, "view").filter(person=obj.person, date__year=obj.plan.year)
-            evaluations = evaluations.aggregate(
-                quantity=Avg("quantity"), quality=Avg("quality"), ability=Avg("ability"), conduct=Avg("conduct")
-            )
+            evaluations = assess.evaluation_averages(obj.person_id, obj.plan.year)
+            url = reverse("performance:evaluation_list")
+            evaluations["url"] = f"{url}?person={obj.person_id}&year={obj.plan.year}"
         return {
             "proposed": adjustments.filter(state=AdjustmentState.PROPOSED),
             "can_decide": Assessment.objects.for_user(user, "change").filter(pk=obj.pk).exists(),
@@ -165,6 +164,15 @@ class EvaluationViews(generic.ModelViews):
     filterset = filtersets.EvaluationFilterSet
     columns = ("person", "date", "quantity", "quality", "ability", "conduct", "score")
     detail_fields = ("person", "date", "quantity", "quality", "ability", "conduct", "score", "note", "evaluator")
+    select_related = ("person",)
+
+
+class SupervisionViews(generic.ModelViews):
+    model = Supervision
+    form = forms.SupervisionForm
+    filterset = filtersets.SupervisionFilterSet
+    columns = ("supervisor", "person", "note")
+    select_related = ("supervisor", "person")
 
 
 # The plan's upload: read, preview the tree, then save on confirmation.

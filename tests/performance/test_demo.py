@@ -5,7 +5,7 @@ import pytest
 from bureau import demo as bureau_demo
 from bureau.management.commands.seed_demo import Context
 from performance import demo
-from performance.models import Adjustment, Assessment, Evaluation, Indicator, Item, Plan, ProgressReport
+from performance.models import Adjustment, Assessment, Evaluation, Indicator, Item, Plan, ProgressReport, Supervision
 
 
 @pytest.mark.django_db
@@ -27,3 +27,8 @@ def test_the_demo_gives_a_plan_at_work():
     assert Assessment.objects.filter(plan=plan, grade="excellent").exclude(division="").count() == 1
     assert Adjustment.objects.filter(state="accepted").exists()
     assert Evaluation.objects.filter(person__user__username="member").count() == 12
+    # The demo cadre's evaluations are their supervisor's, signed in as the offices account.
+    assert set(
+        Evaluation.objects.filter(person__user__username="member").values_list("evaluator__username", flat=True)
+    ) == {"offices"}
+    assert Supervision.objects.filter(person__user__username="member", supervisor__user__username="offices").exists()

@@ -2,7 +2,17 @@
 
 import itertools
 
-from performance.models import Adjustment, Assessment, Evaluation, Indicator, IndicatorValue, Item, Plan, ProgressReport
+from performance.models import (
+    Adjustment,
+    Assessment,
+    Evaluation,
+    Indicator,
+    IndicatorValue,
+    Item,
+    Plan,
+    ProgressReport,
+    Supervision,
+)
 from tests.base import ModelTests
 from tests.factories import PersonFactory
 from tests.performance.factories import (
@@ -40,6 +50,9 @@ class TestPlan(ModelTests):
             "late_submission_points": "0.5",
             "rectification_points": "1",
             "indicator_points": "1",
+            "evaluation_high": "90",
+            "evaluation_low": "60",
+            "evaluation_points": "2",
         }
 
 
@@ -155,3 +168,14 @@ class TestEvaluation(ModelTests):
             "ability": 85,
             "conduct": 92,
         }
+
+
+class TestSupervision(ModelTests):
+    model = Supervision
+    edit = {"note": "分管领导"}
+
+    def make(self, unit):
+        return Supervision.objects.create(person=PersonFactory(unit=unit), supervisor=PersonFactory(unit=unit))
+
+    def form_data(self, unit):
+        return {"person": PersonFactory(unit=unit).pk, "supervisor": PersonFactory(unit=unit).pk, "note": "处室负责人"}
